@@ -1,0 +1,1 @@
+//! `wenyuan-ingest`: walk → identify → hash → store → extract → derive → catalogue.

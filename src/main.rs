@@ -1,0 +1,3 @@
+//! The `wenyuan` binary: glue between the command line and the libraries.
+
+fn main() {}

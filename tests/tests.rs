@@ -1,0 +1,1 @@
+//! End-to-end tests: run the real binary over generated data.
