@@ -1,11 +1,20 @@
 //! `wenyuan-index` owns wenyuan's data: the record model ([`model`]), the
-//! catalogue in SQLite that is the source of truth, the content-addressed
-//! store of preserved originals, and the data directory that holds them all.
+//! catalogue in SQLite that is the source of truth ([`catalog`]), the
+//! content-addressed store of preserved originals ([`store`]), fixity audits
+//! ([`verify`]) and the data directory that holds them all ([`DataDir`]).
 //!
 //! Nothing here knows about HTTP, async runtimes or terminals: everything is
 //! synchronous and long operations take a progress callback.
 
+pub mod catalog;
 pub mod error;
 pub mod model;
+pub mod store;
+pub mod verify;
 
+mod datadir;
+
+pub use catalog::Catalog;
+pub use datadir::{DataDir, WriteLock};
 pub use error::{Error, Result};
+pub use store::{Digest, FileStore};

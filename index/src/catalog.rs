@@ -1,0 +1,795 @@
+//! The catalogue: `<data>/catalog.sqlite`, the source of truth.
+//!
+//! Institutions, collections, items (Dublin Core as JSON, access, timestamps,
+//! tombstones), files (digest, size, media type, order, technical metadata,
+//! derivative paths, extracted text) and an event log. The schema is
+//! versioned with `PRAGMA user_version` and migrated forward on open.
+//! Writes happen in batched transactions: a crash loses at most the batch in
+//! flight, never leaves half an item.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use crate::model::{
+    AccessLevel, Collection, Institution, Item, ItemFile, ItemRecord, Metadata, StorageMode,
+    validate_slug,
+};
+use crate::{Error, Result};
+
+/// Schema migrations, applied in order; the index + 1 is the schema version.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE institutions (
+    id         TEXT PRIMARY KEY,
+    name_zh    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    record     TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE collections (
+    institution_id TEXT NOT NULL REFERENCES institutions(id),
+    id             TEXT NOT NULL,
+    name_zh        TEXT NOT NULL,
+    record         TEXT NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    PRIMARY KEY (institution_id, id)
+);
+CREATE TABLE items (
+    id             TEXT PRIMARY KEY,
+    source_key     TEXT NOT NULL UNIQUE,
+    institution_id TEXT,
+    collection_id  TEXT,
+    access         TEXT NOT NULL,
+    title          TEXT,
+    metadata       TEXT NOT NULL,
+    fingerprint    TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    deleted_at     INTEGER
+);
+CREATE INDEX items_by_update ON items(updated_at, id);
+CREATE INDEX items_by_institution ON items(institution_id, collection_id);
+CREATE TABLE files (
+    item_id         TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    seq             INTEGER NOT NULL,
+    digest          TEXT NOT NULL,
+    size            INTEGER NOT NULL,
+    media_type      TEXT NOT NULL,
+    source_path     TEXT NOT NULL,
+    source_mtime_ns INTEGER NOT NULL,
+    storage         TEXT NOT NULL,
+    tech            TEXT NOT NULL,
+    derivatives     TEXT NOT NULL,
+    text            TEXT,
+    ocr_words       TEXT,
+    PRIMARY KEY (item_id, seq)
+);
+CREATE UNIQUE INDEX files_by_source ON files(source_path);
+CREATE INDEX files_by_digest ON files(digest);
+CREATE TABLE events (
+    id      INTEGER PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    item_id TEXT,
+    detail  TEXT
+);
+"#];
+
+/// The newest schema version this build understands.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Seconds since the Unix epoch, now.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs() as i64
+}
+
+/// What the catalogue knows of a file at a source path, for the quick
+/// "unchanged?" check that avoids re-hashing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownFile {
+    /// The item the file belongs to.
+    pub item_id: String,
+    /// Size in bytes when ingested.
+    pub size: u64,
+    /// Modification time in nanoseconds when ingested.
+    pub mtime_ns: i64,
+    /// BLAKE3 hex digest.
+    pub digest: String,
+}
+
+/// A preserved file to check in `verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// BLAKE3 hex digest.
+    pub digest: String,
+    /// Expected size.
+    pub size: u64,
+    /// Copy or reference.
+    pub storage: StorageMode,
+    /// The source path (the location of a referenced file).
+    pub source_path: String,
+}
+
+/// One item to write, with its files and the fingerprint of its inputs.
+#[derive(Debug, Clone)]
+pub struct ItemWrite {
+    /// The item with its files; `created_at` is kept from an existing row.
+    pub record: ItemRecord,
+    /// A hash of everything the item was made from; unchanged inputs give the same fingerprint.
+    pub fingerprint: String,
+}
+
+/// What writing an item did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// A new item.
+    Added,
+    /// An existing item whose record changed.
+    Updated,
+    /// An existing item with the same fingerprint: nothing written.
+    Unchanged,
+}
+
+/// A connection to the catalogue.
+pub struct Catalog {
+    connection: Connection,
+}
+
+impl Catalog {
+    /// Opens (creating if needed) the catalogue for writing and migrates it.
+    pub fn open(path: &Path) -> Result<Self> {
+        let connection = Connection::open(path)?;
+        connection.busy_timeout(Duration::from_secs(30))?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        let mut catalog = Catalog { connection };
+        catalog.migrate()?;
+        Ok(catalog)
+    }
+
+    /// Opens an existing catalogue read-only (for the server and `verify`).
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        connection.busy_timeout(Duration::from_secs(30))?;
+        let catalog = Catalog { connection };
+        let version = catalog.schema_version()?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(catalog)
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version = self.schema_version()?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let transaction = self.connection.transaction()?;
+            transaction.execute_batch(migration)?;
+            transaction.pragma_update(None, "user_version", index as i64 + 1)?;
+            transaction.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Adds or replaces an institution.
+    pub fn upsert_institution(&mut self, institution: &Institution) -> Result<()> {
+        validate_slug("institution", &institution.id)?;
+        let record = serde_json::to_string(institution)
+            .map_err(|error| Error::Corrupt(error.to_string()))?;
+        self.connection.execute(
+            "INSERT INTO institutions (id, name_zh, kind, record, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(id) DO UPDATE SET name_zh = excluded.name_zh, kind = excluded.kind,
+                 record = excluded.record, updated_at = excluded.updated_at",
+            params![institution.id, institution.name_zh, institution.kind.as_str(), record, unix_now()],
+        )?;
+        Ok(())
+    }
+
+    /// Adds or replaces a collection; its institution must exist.
+    pub fn upsert_collection(&mut self, collection: &Collection) -> Result<()> {
+        validate_slug("collection", &collection.id)?;
+        if self.institution(&collection.institution_id)?.is_none() {
+            return Err(Error::NotFound {
+                kind: "institution",
+                id: collection.institution_id.clone(),
+            });
+        }
+        let record =
+            serde_json::to_string(collection).map_err(|error| Error::Corrupt(error.to_string()))?;
+        self.connection.execute(
+            "INSERT INTO collections (institution_id, id, name_zh, record, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(institution_id, id) DO UPDATE SET name_zh = excluded.name_zh,
+                 record = excluded.record, updated_at = excluded.updated_at",
+            params![collection.institution_id, collection.id, collection.name_zh, record, unix_now()],
+        )?;
+        Ok(())
+    }
+
+    /// One institution, if it exists.
+    pub fn institution(&self, id: &str) -> Result<Option<Institution>> {
+        let record: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT record FROM institutions WHERE id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        record.map(|json| decode_json(&json)).transpose()
+    }
+
+    /// Every institution, by id.
+    pub fn institutions(&self) -> Result<Vec<Institution>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT record FROM institutions ORDER BY id")?;
+        let records = statement.query_map([], |row| row.get::<_, String>(0))?;
+        records.map(|json| decode_json(&json?)).collect()
+    }
+
+    /// One collection, if it exists.
+    pub fn collection(&self, institution_id: &str, id: &str) -> Result<Option<Collection>> {
+        let record: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT record FROM collections WHERE institution_id = ?1 AND id = ?2",
+                [institution_id, id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        record.map(|json| decode_json(&json)).transpose()
+    }
+
+    /// Every collection, by institution and id.
+    pub fn collections(&self) -> Result<Vec<Collection>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT record FROM collections ORDER BY institution_id, id")?;
+        let records = statement.query_map([], |row| row.get::<_, String>(0))?;
+        records.map(|json| decode_json(&json?)).collect()
+    }
+
+    /// Live (not deleted) items per institution id.
+    pub fn item_counts_by_institution(&self) -> Result<HashMap<String, u64>> {
+        let mut statement = self.connection.prepare(
+            "SELECT COALESCE(institution_id, ''), COUNT(*) FROM items WHERE deleted_at IS NULL GROUP BY 1",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every catalogued file by source path, for the quick unchanged check.
+    pub fn known_files(&self) -> Result<HashMap<String, KnownFile>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT source_path, item_id, size, source_mtime_ns, digest FROM files")?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                KnownFile {
+                    item_id: row.get(1)?,
+                    size: row.get::<_, i64>(2)? as u64,
+                    mtime_ns: row.get(3)?,
+                    digest: row.get(4)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The fingerprint of every live item, by id.
+    pub fn item_fingerprints(&self) -> Result<HashMap<String, String>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT id, fingerprint FROM items WHERE deleted_at IS NULL")?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// True when a file other than `except_source_path` already has these bytes.
+    pub fn digest_in_use(&self, digest: &str, except_source_path: &str) -> Result<bool> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT 1 FROM files WHERE digest = ?1 AND source_path != ?2 LIMIT 1",
+                [digest, except_source_path],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Writes a batch of items and their files in one transaction. Files are
+    /// moved from any item that held the same source path before; an item
+    /// left without files becomes a tombstone.
+    pub fn write_batch(&mut self, batch: &[ItemWrite]) -> Result<Vec<WriteOutcome>> {
+        let now = unix_now();
+        let transaction = self.connection.transaction()?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for write in batch {
+            outcomes.push(write_item(&transaction, write, now)?);
+        }
+        transaction.commit()?;
+        Ok(outcomes)
+    }
+
+    /// Marks an item deleted (a tombstone kept for OAI-PMH) and drops its files' rows.
+    pub fn tombstone_item(&mut self, id: &str) -> Result<bool> {
+        let now = unix_now();
+        let transaction = self.connection.transaction()?;
+        let changed = transaction.execute(
+            "UPDATE items SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+            params![id, now],
+        )?;
+        transaction.execute("DELETE FROM files WHERE item_id = ?1", [id])?;
+        if changed > 0 {
+            insert_event(&transaction, now, "deleted", Some(id), None)?;
+        }
+        transaction.commit()?;
+        Ok(changed > 0)
+    }
+
+    /// Appends to the event log (ingest runs, verification results).
+    pub fn record_event(
+        &mut self,
+        kind: &str,
+        item_id: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        insert_event(&self.connection, unix_now(), kind, item_id, detail)
+    }
+
+    /// One item with its files; tombstones included (check `deleted_at`).
+    pub fn item(&self, id: &str) -> Result<Option<ItemRecord>> {
+        let item = self
+            .connection
+            .query_row(
+                &format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"),
+                [id],
+                item_from_row,
+            )
+            .optional()?;
+        let Some(item) = item else {
+            return Ok(None);
+        };
+        let item = item?;
+        let files = self.files_of(&item.id)?;
+        Ok(Some(ItemRecord { item, files }))
+    }
+
+    fn files_of(&self, item_id: &str) -> Result<Vec<ItemFile>> {
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {FILE_COLUMNS} FROM files WHERE item_id = ?1 ORDER BY seq"
+        ))?;
+        let rows = statement.query_map([item_id], file_from_row)?;
+        let mut files = Vec::new();
+        for row in rows {
+            files.push(row??);
+        }
+        Ok(files)
+    }
+
+    /// Calls `visit` for every item (tombstones included) with its files, in id order.
+    pub fn for_each_item(&self, mut visit: impl FnMut(ItemRecord) -> Result<()>) -> Result<()> {
+        let mut statement = self
+            .connection
+            .prepare(&format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY id"))?;
+        let rows = statement.query_map([], item_from_row)?;
+        for row in rows {
+            let item = row??;
+            let files = self.files_of(&item.id)?;
+            visit(ItemRecord { item, files })?;
+        }
+        Ok(())
+    }
+
+    /// Number of live items.
+    pub fn count_items(&self) -> Result<u64> {
+        Ok(self.connection.query_row(
+            "SELECT COUNT(*) FROM items WHERE deleted_at IS NULL",
+            [],
+            |row| row.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// Number of file rows.
+    pub fn count_files(&self) -> Result<u64> {
+        Ok(self
+            .connection
+            .query_row("SELECT COUNT(*) FROM files", [], |row| row.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// Every distinct preserved file: one row per stored digest, one per referenced path.
+    pub fn stored_files(&self) -> Result<Vec<StoredFile>> {
+        let mut statement = self.connection.prepare(
+            "SELECT digest, MAX(size), storage, MIN(source_path) FROM files WHERE storage = 'copy' GROUP BY digest
+             UNION ALL
+             SELECT digest, size, storage, source_path FROM files WHERE storage = 'reference'
+             ORDER BY 1, 4",
+        )?;
+        let rows = statement.query_map([], |row| {
+            let storage: String = row.get(2)?;
+            Ok(StoredFile {
+                digest: row.get(0)?,
+                size: row.get::<_, i64>(1)? as u64,
+                storage: if storage == "reference" {
+                    StorageMode::Reference
+                } else {
+                    StorageMode::Copy
+                },
+                source_path: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+const ITEM_COLUMNS: &str = "id, source_key, institution_id, collection_id, access, metadata, created_at, updated_at, deleted_at";
+const FILE_COLUMNS: &str = "seq, digest, size, media_type, source_path, source_mtime_ns, storage, tech, derivatives, text, ocr_words";
+
+fn decode_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|error| Error::Corrupt(error.to_string()))
+}
+
+fn encode_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|error| Error::Corrupt(error.to_string()))
+}
+
+fn item_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Item>> {
+    let access: String = row.get(4)?;
+    let metadata: String = row.get(5)?;
+    let parsed = (|| -> Result<Item> {
+        Ok(Item {
+            id: row.get(0)?,
+            source_key: row.get(1)?,
+            institution_id: row.get(2)?,
+            collection_id: row.get(3)?,
+            access: access
+                .parse::<AccessLevel>()
+                .map_err(|error| Error::Corrupt(error.to_string()))?,
+            metadata: decode_json::<Metadata>(&metadata)?,
+            created_at: row.get(6)?,
+            updated_at: row.get(7)?,
+            deleted_at: row.get(8)?,
+        })
+    })();
+    Ok(parsed)
+}
+
+fn file_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<ItemFile>> {
+    let parsed = (|| -> Result<ItemFile> {
+        let storage: String = row.get(6)?;
+        let ocr_words: Option<String> = row.get(10)?;
+        Ok(ItemFile {
+            seq: row.get(0)?,
+            digest: row.get(1)?,
+            size: row.get::<_, i64>(2)? as u64,
+            media_type: row.get(3)?,
+            source_path: row.get(4)?,
+            source_mtime_ns: row.get(5)?,
+            storage: storage
+                .parse()
+                .map_err(|error: Error| Error::Corrupt(error.to_string()))?,
+            tech: decode_json(&row.get::<_, String>(7)?)?,
+            derivatives: decode_json(&row.get::<_, String>(8)?)?,
+            text: row.get(9)?,
+            ocr_words: ocr_words
+                .map(|json| decode_json(&json))
+                .transpose()?
+                .unwrap_or_default(),
+        })
+    })();
+    Ok(parsed)
+}
+
+fn insert_event(
+    connection: &Connection,
+    at: i64,
+    kind: &str,
+    item_id: Option<&str>,
+    detail: Option<&str>,
+) -> Result<()> {
+    connection.execute(
+        "INSERT INTO events (at, kind, item_id, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![at, kind, item_id, detail],
+    )?;
+    Ok(())
+}
+
+fn write_item(connection: &Connection, write: &ItemWrite, now: i64) -> Result<WriteOutcome> {
+    let item = &write.record.item;
+    let existing: Option<(String, i64, Option<i64>)> = connection
+        .query_row(
+            "SELECT fingerprint, created_at, deleted_at FROM items WHERE id = ?1",
+            [&item.id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    if let Some((fingerprint, _, None)) = &existing
+        && *fingerprint == write.fingerprint
+    {
+        return Ok(WriteOutcome::Unchanged);
+    }
+    let created_at = existing
+        .as_ref()
+        .map(|(_, created_at, _)| *created_at)
+        .unwrap_or(now);
+    let metadata = encode_json(&item.metadata)?;
+    connection.execute(
+        "INSERT INTO items (id, source_key, institution_id, collection_id, access, title, metadata, fingerprint,
+                            created_at, updated_at, deleted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)
+         ON CONFLICT(id) DO UPDATE SET source_key = excluded.source_key, institution_id = excluded.institution_id,
+             collection_id = excluded.collection_id, access = excluded.access, title = excluded.title,
+             metadata = excluded.metadata, fingerprint = excluded.fingerprint, updated_at = excluded.updated_at,
+             deleted_at = NULL",
+        params![
+            item.id,
+            item.source_key,
+            item.institution_id,
+            item.collection_id,
+            item.access.as_str(),
+            item.metadata.first(crate::model::DcElement::Title),
+            metadata,
+            write.fingerprint,
+            created_at,
+            now,
+        ],
+    )?;
+    connection.execute("DELETE FROM files WHERE item_id = ?1", [&item.id])?;
+    for file in &write.record.files {
+        // A file that moved here from another item (say, a sheet now groups it
+        // into a book) leaves that item; an item left empty becomes a tombstone.
+        let previous_owner: Option<String> = connection
+            .query_row(
+                "SELECT item_id FROM files WHERE source_path = ?1",
+                [&file.source_path],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(previous_owner) = previous_owner {
+            connection.execute(
+                "DELETE FROM files WHERE source_path = ?1",
+                [&file.source_path],
+            )?;
+            let remaining: i64 = connection.query_row(
+                "SELECT COUNT(*) FROM files WHERE item_id = ?1",
+                [&previous_owner],
+                |row| row.get(0),
+            )?;
+            if remaining == 0 {
+                connection.execute(
+                    "UPDATE items SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+                    params![previous_owner, now],
+                )?;
+                insert_event(
+                    connection,
+                    now,
+                    "deleted",
+                    Some(&previous_owner),
+                    Some("its files moved to another item"),
+                )?;
+            }
+        }
+        let ocr_words = if file.ocr_words.is_empty() {
+            None
+        } else {
+            Some(encode_json(&file.ocr_words)?)
+        };
+        connection.execute(
+            "INSERT INTO files (item_id, seq, digest, size, media_type, source_path, source_mtime_ns, storage,
+                                tech, derivatives, text, ocr_words)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                item.id,
+                file.seq,
+                file.digest,
+                file.size as i64,
+                file.media_type,
+                file.source_path,
+                file.source_mtime_ns,
+                file.storage.as_str(),
+                encode_json(&file.tech)?,
+                encode_json(&file.derivatives)?,
+                file.text,
+                ocr_words,
+            ],
+        )?;
+    }
+    let outcome = match existing {
+        Some((_, _, None)) => WriteOutcome::Updated,
+        _ => WriteOutcome::Added,
+    };
+    let kind = if outcome == WriteOutcome::Added {
+        "added"
+    } else {
+        "updated"
+    };
+    insert_event(connection, now, kind, Some(&item.id), None)?;
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DcElement, InstitutionKind, TechMetadata, item_id_for};
+
+    fn sample_record(source_key: &str, paths: &[&str]) -> ItemRecord {
+        let mut metadata = Metadata::default();
+        metadata.push(DcElement::Title, ["耀州窑青瓷".to_string()]);
+        ItemRecord {
+            item: Item {
+                id: item_id_for(source_key),
+                source_key: source_key.to_string(),
+                institution_id: None,
+                collection_id: None,
+                access: AccessLevel::Public,
+                metadata,
+                created_at: 0,
+                updated_at: 0,
+                deleted_at: None,
+            },
+            files: paths
+                .iter()
+                .enumerate()
+                .map(|(index, path)| ItemFile {
+                    seq: index as u32 + 1,
+                    digest: blake3::hash(path.as_bytes()).to_hex().to_string(),
+                    size: 10,
+                    media_type: "image/jpeg".into(),
+                    source_path: path.to_string(),
+                    source_mtime_ns: 1,
+                    storage: StorageMode::Copy,
+                    tech: TechMetadata::default(),
+                    derivatives: vec![],
+                    text: Some("正文".into()),
+                    ocr_words: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn writes_reads_and_recognises_unchanged_items() {
+        let temp = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&temp.path().join("c.sqlite")).unwrap();
+        let record = sample_record("/scans/a.jpg", &["/scans/a.jpg"]);
+        let write = ItemWrite {
+            record: record.clone(),
+            fingerprint: "f1".into(),
+        };
+        assert_eq!(
+            catalog.write_batch(std::slice::from_ref(&write)).unwrap(),
+            vec![WriteOutcome::Added]
+        );
+        assert_eq!(
+            catalog.write_batch(std::slice::from_ref(&write)).unwrap(),
+            vec![WriteOutcome::Unchanged]
+        );
+        let changed = ItemWrite {
+            record,
+            fingerprint: "f2".into(),
+        };
+        assert_eq!(
+            catalog.write_batch(&[changed]).unwrap(),
+            vec![WriteOutcome::Updated]
+        );
+        let read = catalog.item(&item_id_for("/scans/a.jpg")).unwrap().unwrap();
+        assert_eq!(
+            read.item.metadata.first(DcElement::Title),
+            Some("耀州窑青瓷")
+        );
+        assert_eq!(read.files.len(), 1);
+        assert_eq!(read.files[0].text.as_deref(), Some("正文"));
+        assert_eq!(catalog.known_files().unwrap()["/scans/a.jpg"].size, 10);
+    }
+
+    #[test]
+    fn a_file_moving_into_a_book_tombstones_its_old_item() {
+        let temp = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&temp.path().join("c.sqlite")).unwrap();
+        let single = sample_record("/s/book/0001.tif", &["/s/book/0001.tif"]);
+        catalog
+            .write_batch(&[ItemWrite {
+                record: single,
+                fingerprint: "a".into(),
+            }])
+            .unwrap();
+        let book = sample_record("/s/book", &["/s/book/0001.tif", "/s/book/0002.tif"]);
+        catalog
+            .write_batch(&[ItemWrite {
+                record: book,
+                fingerprint: "b".into(),
+            }])
+            .unwrap();
+        assert_eq!(catalog.count_items().unwrap(), 1);
+        assert_eq!(catalog.count_files().unwrap(), 2);
+        let old = catalog
+            .item(&item_id_for("/s/book/0001.tif"))
+            .unwrap()
+            .unwrap();
+        assert!(old.item.deleted_at.is_some());
+    }
+
+    #[test]
+    fn collections_need_their_institution() {
+        let temp = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&temp.path().join("c.sqlite")).unwrap();
+        let collection = Collection {
+            id: "ceramics".into(),
+            institution_id: "museum".into(),
+            name_zh: "陶瓷".into(),
+            name_en: None,
+            description: None,
+        };
+        assert!(
+            catalog
+                .upsert_collection(&collection)
+                .unwrap_err()
+                .is_user_error()
+        );
+        catalog
+            .upsert_institution(&Institution {
+                id: "museum".into(),
+                name_zh: "博物馆".into(),
+                name_en: None,
+                kind: InstitutionKind::Museum,
+                address: None,
+                opening_hours: None,
+                services: vec![],
+                accessibility: None,
+                contact: None,
+                website: None,
+            })
+            .unwrap();
+        catalog.upsert_collection(&collection).unwrap();
+        assert_eq!(catalog.collections().unwrap().len(), 1);
+        assert!(
+            catalog
+                .upsert_institution(&Institution {
+                    id: "Bad Id".into(),
+                    ..catalog.institution("museum").unwrap().unwrap()
+                })
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn reopening_keeps_the_schema_version() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("c.sqlite");
+        drop(Catalog::open(&path).unwrap());
+        let catalog = Catalog::open(&path).unwrap();
+        assert_eq!(catalog.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+}
