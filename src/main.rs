@@ -1,3 +1,24 @@
 //! The `wenyuan` binary: glue between the command line and the libraries.
+//! It parses flags, sets up logging and progress display, calls
+//! `wenyuan-ingest` / `wenyuan-index`, and maps results to exit codes:
+//! 0 success, 1 some files failed or were damaged, 2 usage or fatal error.
 
-fn main() {}
+mod cli;
+mod institutions;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let arguments = cli::Cli::parse();
+    progress::init_logging(arguments.verbose);
+    match cli::run(arguments) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,1 +1,8 @@
-//! End-to-end tests: run the real binary over generated data.
+//! End-to-end tests: the real `wenyuan` binary over generated data, one
+//! module per feature, helpers in `util`.
+
+mod util;
+
+mod ingest;
+mod institutions;
+mod verify;

@@ -40,6 +40,12 @@ impl DataDir {
         Ok(data_dir)
     }
 
+    /// Names `root` as the data directory without touching the disk (for a
+    /// dry run over a directory that does not exist yet).
+    pub fn create_unchecked(root: impl Into<PathBuf>) -> Self {
+        DataDir { root: root.into() }
+    }
+
     /// The directory itself.
     pub fn root(&self) -> &Path {
         &self.root

@@ -1,1 +1,25 @@
-//! `wenyuan-ingest`: walk → identify → hash → store → extract → derive → catalogue.
+//! `wenyuan-ingest` turns folders of scans into a preserved, catalogued
+//! archive: walk → identify → hash → store → extract → derive → catalogue.
+//!
+//! - [`walk`] finds content files, metadata sheets and sidecars;
+//! - [`metadata`] reads sheets (CSV in UTF-8 or GBK, XLSX), JSON sidecars and OCR text;
+//! - [`plan`] decides which files make which items, before any byte is hashed;
+//! - [`media`] identifies files by content, reads technical metadata and makes thumbnails;
+//! - [`pipeline`] runs it all on every core with one catalogue writer, and
+//!   returns an [`IngestReport`].
+//!
+//! No async runtime, no terminal: progress goes to a [`ProgressSink`].
+
+pub mod error;
+pub mod media;
+pub mod metadata;
+pub mod pipeline;
+pub mod plan;
+pub mod progress;
+pub mod report;
+pub mod walk;
+
+pub use error::{Error, Result};
+pub use pipeline::{CommitListener, IngestOptions, ingest};
+pub use progress::{CancelFlag, NoProgress, ProgressSink};
+pub use report::{Failure, IngestReport};

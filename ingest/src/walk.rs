@@ -1,0 +1,258 @@
+//! Walking the folders to ingest: content files, metadata sheets and the
+//! sidecars that describe a file (JSON, OCR text).
+//!
+//! Hidden and system files (`.DS_Store`, `Thumbs.db`, `desktop.ini`, Office
+//! lock files `~$…`, `__MACOSX`, `$RECYCLE.BIN` …) are skipped; an unreadable
+//! folder becomes a failure line and the walk goes on.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use crate::report::Failure;
+
+/// A content file found on disk, with what `stat` said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime_ns: i64,
+}
+
+/// Files that describe a content file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sidecars {
+    /// `<name>.json`: descriptive metadata.
+    pub json: Option<FoundFile>,
+    /// `<name>.txt`, `<name>.hocr` or ALTO `<name>.xml`: OCR text.
+    pub ocr: Option<FoundFile>,
+}
+
+/// Everything found under one ingest root.
+#[derive(Debug, Default)]
+pub struct Tree {
+    /// The root, absolute and canonical.
+    pub root: PathBuf,
+    /// Content files, in natural path order.
+    pub files: Vec<FoundFile>,
+    /// Metadata sheets (`metadata.csv`, `.xlsx`, `.xls`), shallowest first.
+    pub sheets: Vec<PathBuf>,
+    /// Sidecars by the content file they describe.
+    pub sidecars: HashMap<PathBuf, Sidecars>,
+    /// Folders and files that could not be read.
+    pub failures: Vec<Failure>,
+}
+
+/// Names never ingested.
+fn is_hidden_or_system(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    name.starts_with('.')
+        || name.starts_with("~$")
+        || matches!(
+            lower.as_str(),
+            "thumbs.db" | "desktop.ini" | "ehthumbs.db" | "__macosx" | "$recycle.bin" | "system volume information"
+        )
+}
+
+/// True for `metadata.csv`, `metadata.xlsx`, `metadata.xls` (any case).
+pub fn is_metadata_sheet(name: &str) -> bool {
+    matches!(name.to_lowercase().as_str(), "metadata.csv" | "metadata.xlsx" | "metadata.xls")
+}
+
+/// Compares paths as people expect: `2.tif` before `10.tif`.
+pub fn natural_cmp(left: &str, right: &str) -> Ordering {
+    let mut left_chars = left.chars().peekable();
+    let mut right_chars = right.chars().peekable();
+    loop {
+        match (left_chars.peek().copied(), right_chars.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(left_char), Some(right_char)) if left_char.is_ascii_digit() && right_char.is_ascii_digit() => {
+                let left_number = take_digits(&mut left_chars);
+                let right_number = take_digits(&mut right_chars);
+                let left_trimmed = left_number.trim_start_matches('0');
+                let right_trimmed = right_number.trim_start_matches('0');
+                let by_value = left_trimmed
+                    .len()
+                    .cmp(&right_trimmed.len())
+                    .then_with(|| left_trimmed.cmp(right_trimmed))
+                    .then_with(|| left_number.len().cmp(&right_number.len()));
+                if by_value != Ordering::Equal {
+                    return by_value;
+                }
+            }
+            (Some(left_char), Some(right_char)) => {
+                if left_char != right_char {
+                    return left_char.cmp(&right_char);
+                }
+                left_chars.next();
+                right_chars.next();
+            }
+        }
+    }
+}
+
+fn take_digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+    let mut digits = String::new();
+    while let Some(&next) = chars.peek() {
+        if !next.is_ascii_digit() {
+            break;
+        }
+        digits.push(next);
+        chars.next();
+    }
+    digits
+}
+
+fn mtime_ns(metadata: &fs::Metadata) -> i64 {
+    metadata
+        .modified()
+        .ok()
+        .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |duration| duration.as_nanos() as i64)
+}
+
+/// Stats one file.
+pub fn found_file(path: &Path) -> std::io::Result<FoundFile> {
+    let metadata = fs::metadata(path)?;
+    Ok(FoundFile { path: path.to_path_buf(), size: metadata.len(), mtime_ns: mtime_ns(&metadata) })
+}
+
+/// Walks `root`, skipping `exclude` (the data directory, when it lies inside).
+pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<Tree> {
+    let root = fs::canonicalize(root)?;
+    let mut tree = Tree { root: root.clone(), ..Tree::default() };
+    // Files per folder, so sidecars can be matched with their content file.
+    let mut folders: BTreeMap<PathBuf, Vec<FoundFile>> = BTreeMap::new();
+    let walker = walkdir::WalkDir::new(&root).follow_links(false).into_iter().filter_entry(|entry| {
+        let hidden = entry.depth() > 0 && is_hidden_or_system(&entry.file_name().to_string_lossy());
+        let excluded = exclude.is_some_and(|excluded| entry.path() == excluded);
+        !hidden && !excluded
+    });
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = error.path().map(|path| path.display().to_string()).unwrap_or_default();
+                let reason = match error.io_error().map(std::io::Error::kind) {
+                    Some(std::io::ErrorKind::PermissionDenied) => "the folder cannot be read (permission denied)".to_string(),
+                    _ => format!("cannot be read: {error}"),
+                };
+                tree.failures.push(Failure { path, reason });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let metadata = match entry.metadata() {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                tree.failures.push(Failure {
+                    path: entry.path().display().to_string(),
+                    reason: format!("cannot be read: {error}"),
+                });
+                continue;
+            }
+        };
+        let found = FoundFile { path: entry.path().to_path_buf(), size: metadata.len(), mtime_ns: mtime_ns(&metadata) };
+        let folder = entry.path().parent().unwrap_or(&root).to_path_buf();
+        folders.entry(folder).or_default().push(found);
+    }
+    for (_, files) in folders {
+        classify_folder(files, &mut tree);
+    }
+    tree.files.sort_by(|left, right| natural_cmp(&left.path.to_string_lossy(), &right.path.to_string_lossy()));
+    tree.sheets.sort_by_key(|path| path.components().count());
+    Ok(tree)
+}
+
+/// Splits one folder's files into sheets, sidecars and content files.
+fn classify_folder(files: Vec<FoundFile>, tree: &mut Tree) {
+    let names: HashMap<String, usize> = files
+        .iter()
+        .enumerate()
+        .filter_map(|(index, file)| Some((file.path.file_name()?.to_string_lossy().to_lowercase(), index)))
+        .collect();
+    let mut is_sidecar = vec![false; files.len()];
+    // For every file, look for `<name>.json` / `<stem>.json` and OCR sidecars.
+    for (index, file) in files.iter().enumerate() {
+        let Some(name) = file.path.file_name().map(|name| name.to_string_lossy().to_lowercase()) else { continue };
+        if is_metadata_sheet(&name) {
+            continue;
+        }
+        let stem = file.path.file_stem().map(|stem| stem.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let extension = file.path.extension().map(|ext| ext.to_string_lossy().to_lowercase()).unwrap_or_default();
+        if matches!(extension.as_str(), "json" | "txt" | "hocr" | "xml") {
+            continue; // a sidecar cannot itself have sidecars
+        }
+        let mut sidecars = Sidecars::default();
+        for candidate in [format!("{name}.json"), format!("{stem}.json")] {
+            if let Some(&sidecar) = names.get(&candidate)
+                && sidecar != index
+            {
+                sidecars.json = Some(files[sidecar].clone());
+                is_sidecar[sidecar] = true;
+                break;
+            }
+        }
+        for candidate in [format!("{stem}.hocr"), format!("{stem}.xml"), format!("{stem}.txt"), format!("{name}.txt")] {
+            if let Some(&sidecar) = names.get(&candidate)
+                && sidecar != index
+            {
+                if candidate.ends_with(".xml") && !crate::metadata::is_alto(&files[sidecar].path) {
+                    continue;
+                }
+                sidecars.ocr = Some(files[sidecar].clone());
+                is_sidecar[sidecar] = true;
+                break;
+            }
+        }
+        if sidecars != Sidecars::default() {
+            tree.sidecars.insert(file.path.clone(), sidecars);
+        }
+    }
+    for (index, file) in files.into_iter().enumerate() {
+        let name = file.path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        if is_metadata_sheet(&name) {
+            tree.sheets.push(file.path);
+        } else if !is_sidecar[index] {
+            tree.files.push(file);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_puts_2_before_10() {
+        let mut names = vec!["p10.tif", "p2.tif", "p1.tif", "p02.tif"];
+        names.sort_by(|left, right| natural_cmp(left, right));
+        assert_eq!(names, vec!["p1.tif", "p2.tif", "p02.tif", "p10.tif"]);
+    }
+
+    #[test]
+    fn skips_system_files_and_finds_sidecars() {
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path();
+        for name in ["a.jpg", "a.json", "a.txt", "b.pdf", "notes.txt", ".DS_Store", "Thumbs.db", "~$sheet.xlsx", "metadata.csv"] {
+            fs::write(root.join(name), b"x").unwrap();
+        }
+        let tree = walk(root, None).unwrap();
+        let names: Vec<String> =
+            tree.files.iter().map(|file| file.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, vec!["a.jpg", "b.pdf", "notes.txt"]);
+        assert_eq!(tree.sheets.len(), 1);
+        let sidecars = &tree.sidecars[&root.canonicalize().unwrap().join("a.jpg")];
+        assert!(sidecars.json.is_some());
+        assert!(sidecars.ocr.is_some());
+    }
+}

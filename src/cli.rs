@@ -1,0 +1,250 @@
+//! Command-line flags and what each command does. Every flag can also be set
+//! with an environment variable `WENYUAN_*`; flags win.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use wenyuan_index::model::StorageMode;
+use wenyuan_index::verify::{VerifyOptions, verify};
+use wenyuan_index::{Catalog, DataDir};
+use wenyuan_ingest::{CancelFlag, IngestOptions, IngestReport, ingest};
+
+use crate::institutions::InstitutionsFile;
+use crate::progress::Progress;
+
+/// wenyuan (文渊): preserve, describe and search a district's digitised cultural heritage.
+#[derive(Debug, Parser)]
+#[command(name = "wenyuan", version, about, long_about = None)]
+pub struct Cli {
+    /// Print debug logs.
+    #[arg(long, short, global = true, env = "WENYUAN_VERBOSE")]
+    pub verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+struct DataArgs {
+    /// The data directory (catalogue, preserved files, derivatives, index).
+    #[arg(long, env = "WENYUAN_DATA", default_value = "wenyuan-data")]
+    data: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ModeArg {
+    /// Copy originals into the content-addressed store.
+    Copy,
+    /// Leave originals where they are; record path and digest.
+    Reference,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Ingest folders of scans, photos, PDFs and recordings.
+    Ingest {
+        /// Folders to ingest.
+        #[arg(required = true)]
+        folders: Vec<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Institution (venue) id for items that do not name one.
+        #[arg(long, env = "WENYUAN_INSTITUTION")]
+        institution: Option<String>,
+        /// Collection id (of --institution) for items that do not name one.
+        #[arg(long, env = "WENYUAN_COLLECTION")]
+        collection: Option<String>,
+        /// Copy originals into the archive, or reference them in place.
+        #[arg(long, value_enum, default_value = "copy", env = "WENYUAN_MODE")]
+        mode: ModeArg,
+        /// Worker threads (default: one per core).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        /// Write the report as JSON to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Show what would be ingested; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Re-hash every preserved file and report missing, changed or unreadable ones.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Check only a sample, e.g. `5%`.
+        #[arg(long)]
+        sample: Option<String>,
+        /// Write the report as JSON to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Add or list venues and their collections.
+    Institutions {
+        #[command(subcommand)]
+        action: InstitutionsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum InstitutionsAction {
+    /// Add or update venues and collections from a TOML file.
+    Import {
+        /// The TOML file (see the README for its format).
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// List venues and their collections.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// Runs the command; `Err` means exit code 2.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Ingest { folders, data, institution, collection, mode, jobs, report, dry_run } => {
+            let mut options = IngestOptions {
+                roots: folders,
+                institution_id: institution,
+                collection_id: collection,
+                storage: match mode {
+                    ModeArg::Copy => StorageMode::Copy,
+                    ModeArg::Reference => StorageMode::Reference,
+                },
+                dry_run,
+                ..IngestOptions::default()
+            };
+            if let Some(jobs) = jobs {
+                options.jobs = jobs.max(1);
+            }
+            run_ingest(&data.data, &options, report.as_deref())
+        }
+        Command::Verify { data, sample, report } => run_verify(&data.data, sample.as_deref(), report.as_deref()),
+        Command::Institutions { action: InstitutionsAction::Import { file, data } } => {
+            import_institutions(&data.data, &file)
+        }
+        Command::Institutions { action: InstitutionsAction::List { data } } => list_institutions(&data.data),
+    }
+}
+
+fn run_ingest(data: &Path, options: &IngestOptions, report_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let data_dir = if options.dry_run { DataDir::open_existing(data).unwrap_or_else(|_| unopened(data)) } else {
+        DataDir::create(data).with_context(|| format!("cannot use {} as the data directory", data.display()))?
+    };
+    let progress = Progress::new("ingest");
+    let report = ingest(&data_dir, options, &progress, &CancelFlag::new(), &mut ()).map_err(|error| {
+        if error.is_user_error() { anyhow::anyhow!("{error}") } else { anyhow::Error::new(error).context("ingest stopped") }
+    })?;
+    print_ingest_report(&report);
+    if let Some(path) = report_path {
+        write_json(path, &report)?;
+    }
+    Ok(if report.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// A data directory value for a dry run over a folder that does not exist yet.
+fn unopened(data: &Path) -> DataDir {
+    // `create` would make folders; a dry run must not, so only build the value.
+    DataDir::create_unchecked(data)
+}
+
+fn print_ingest_report(report: &IngestReport) {
+    eprintln!("{}", report.summary());
+    if !report.failures.is_empty() {
+        eprintln!("failures:");
+        for failure in &report.failures {
+            eprintln!("  {}: {}", failure.path, failure.reason);
+        }
+    }
+}
+
+fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let json = serde_json::to_vec_pretty(value)?;
+    std::fs::write(path, json).with_context(|| format!("cannot write the report to {}", path.display()))
+}
+
+fn parse_sample(sample: &str) -> anyhow::Result<f64> {
+    let number = sample.trim().trim_end_matches('%');
+    let percent: f64 = number.parse().with_context(|| format!("--sample '{sample}' is not a percentage like 5%"))?;
+    if !(percent > 0.0 && percent <= 100.0) {
+        bail!("--sample must be between 0% and 100%, not {sample}");
+    }
+    Ok(percent / 100.0)
+}
+
+fn run_verify(data: &Path, sample: Option<&str>, report_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let data_dir = DataDir::open_existing(data)?;
+    let catalog = Catalog::open_read_only(&data_dir.catalog_path())?;
+    let mut options = VerifyOptions::default();
+    if let Some(sample) = sample {
+        options.sample_fraction = parse_sample(sample)?;
+    }
+    let progress = Progress::new("verify");
+    let files = catalog.stored_files()?;
+    wenyuan_ingest::ProgressSink::begin(&progress, files.len() as u64, files.iter().map(|file| file.size).sum());
+    let report = verify(&data_dir, &catalog, &options, &|size| wenyuan_ingest::ProgressSink::advance(&progress, 1, size))?;
+    wenyuan_ingest::ProgressSink::finish(&progress);
+    eprintln!(
+        "{} files checked: {} intact, {} damaged ({:.1} MB re-hashed)",
+        report.checked,
+        report.intact,
+        report.damaged.len(),
+        report.bytes as f64 / 1_000_000.0
+    );
+    for damaged in &report.damaged {
+        let problem = match &damaged.damage {
+            wenyuan_index::verify::Damage::Missing => "missing".to_string(),
+            wenyuan_index::verify::Damage::Changed { actual_digest } => {
+                format!("changed (expected {}, found {actual_digest})", damaged.expected_digest)
+            }
+            wenyuan_index::verify::Damage::Unreadable { reason } => format!("unreadable: {reason}"),
+        };
+        eprintln!("  {}: {problem}", damaged.path.display());
+    }
+    if let Some(path) = report_path {
+        write_json(path, &report)?;
+    }
+    Ok(if report.damaged.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn import_institutions(data: &Path, file: &Path) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let parsed = InstitutionsFile::parse(&text).with_context(|| format!("{} is not a valid institutions file", file.display()))?;
+    let data_dir = DataDir::create(data)?;
+    let _lock = data_dir.lock_for_writing()?;
+    let mut catalog = Catalog::open(&data_dir.catalog_path())?;
+    let (mut institutions, mut collections) = (0, 0);
+    for (institution, institution_collections) in parsed.into_records() {
+        catalog.upsert_institution(&institution)?;
+        institutions += 1;
+        for collection in institution_collections {
+            catalog.upsert_collection(&collection)?;
+            collections += 1;
+        }
+    }
+    eprintln!("imported {institutions} institutions and {collections} collections");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_institutions(data: &Path) -> anyhow::Result<ExitCode> {
+    let data_dir = DataDir::open_existing(data)?;
+    let catalog = Catalog::open_read_only(&data_dir.catalog_path())?;
+    let counts = catalog.item_counts_by_institution()?;
+    let collections = catalog.collections()?;
+    for institution in catalog.institutions()? {
+        println!(
+            "{}\t{}\t{}\t{} items",
+            institution.id,
+            institution.name_zh,
+            institution.kind.as_str(),
+            counts.get(&institution.id).copied().unwrap_or(0)
+        );
+        for collection in collections.iter().filter(|collection| collection.institution_id == institution.id) {
+            println!("  {}\t{}", collection.id, collection.name_zh);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,55 @@
+//! `wenyuan verify`: fixity audits name what is damaged (issue #2).
+
+use crate::util::{self, Sandbox};
+
+#[test]
+fn verify_names_a_flipped_byte_and_a_missing_file() {
+    let sandbox = Sandbox::new();
+    sandbox.write("scans/a.png", util::png(64, 64, 1));
+    sandbox.write("scans/b.png", util::png(64, 64, 2));
+    sandbox.ingest(&[]).0.expect_code(0);
+    let run = sandbox.wenyuan(&["verify"]);
+    run.expect_code(0);
+    assert!(run.stderr().contains("2 intact"), "{}", run.stderr());
+
+    let files = sandbox.catalog().stored_files().unwrap();
+    let first = &files[0];
+    let stored = sandbox.data().join("files").join(&first.digest[0..2]).join(&first.digest[2..4]).join(&first.digest);
+    let mut bytes = std::fs::read(&stored).unwrap();
+    bytes[40] ^= 0x01;
+    std::fs::write(&stored, bytes).unwrap();
+    let run = sandbox.wenyuan(&["verify"]);
+    run.expect_code(1);
+    assert!(run.stderr().contains(&first.digest) && run.stderr().contains("changed"), "{}", run.stderr());
+
+    let second = &files[1];
+    std::fs::remove_file(sandbox.data().join("files").join(&second.digest[0..2]).join(&second.digest[2..4]).join(&second.digest)).unwrap();
+    let report_path = sandbox.path().join("verify.json");
+    sandbox.wenyuan(&["verify", "--report", report_path.to_str().unwrap()]).expect_code(1);
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(report_path).unwrap()).unwrap();
+    let problems: Vec<&str> = report["damaged"].as_array().unwrap().iter().map(|damaged| damaged["problem"].as_str().unwrap()).collect();
+    assert_eq!(problems.len(), 2);
+    assert!(problems.contains(&"changed") && problems.contains(&"missing"), "{problems:?}");
+}
+
+#[test]
+fn verify_on_a_sample_checks_fewer_files() {
+    let sandbox = Sandbox::new();
+    for index in 0..40u8 {
+        sandbox.write(&format!("scans/{index}.bin"), [index; 100]);
+    }
+    sandbox.ingest(&[]).0.expect_code(0);
+    let run = sandbox.wenyuan(&["verify", "--sample", "25%"]);
+    run.expect_code(0);
+    let checked: u32 = run.stderr().split_whitespace().next().unwrap().parse().unwrap();
+    assert!(checked > 0 && checked < 40, "{}", run.stderr());
+    sandbox.wenyuan(&["verify", "--sample", "abc"]).expect_code(2);
+}
+
+#[test]
+fn verify_outside_a_data_directory_is_a_usage_error() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.wenyuan(&["verify"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains("not a wenyuan data directory"), "{}", run.stderr());
+}
