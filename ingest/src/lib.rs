@@ -1,1 +1,3 @@
 //! `wenyuan-ingest`: walk → identify → hash → store → extract → derive → catalogue.
+
+pub mod metadata;
