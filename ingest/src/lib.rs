@@ -1,1 +1,2 @@
 //! `wenyuan-ingest`: walk → identify → hash → store → extract → derive → catalogue.
+pub mod media;
