@@ -125,3 +125,6 @@ fn guard_against_panics<T>(work: impl FnOnce() -> Result<T, MediaError>) -> Resu
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
