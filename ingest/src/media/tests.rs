@@ -123,13 +123,14 @@ fn png_bytes(image: image::DynamicImage) -> Vec<u8> {
 /// A TIFF with `pages` RGB pages of 300 × 200 px.
 fn multipage_tiff_bytes(pages: u32) -> Vec<u8> {
     let mut output = Cursor::new(Vec::new());
-    let mut encoder = tiff::encoder::TiffEncoder::new(&mut output).expect("tiff encoder");
-    for _ in 0..pages {
-        encoder
-            .write_image::<tiff::encoder::colortype::RGB8>(300, 200, &rgb_gradient(300, 200))
-            .expect("write tiff page");
+    {
+        let mut encoder = tiff::encoder::TiffEncoder::new(&mut output).expect("tiff encoder");
+        for _ in 0..pages {
+            encoder
+                .write_image::<tiff::encoder::colortype::RGB8>(300, 200, &rgb_gradient(300, 200))
+                .expect("write tiff page");
+        }
     }
-    drop(encoder);
     output.into_inner()
 }
 
