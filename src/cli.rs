@@ -105,7 +105,16 @@ enum InstitutionsAction {
 /// Runs the command; `Err` means exit code 2.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Ingest { folders, data, institution, collection, mode, jobs, report, dry_run } => {
+        Command::Ingest {
+            folders,
+            data,
+            institution,
+            collection,
+            mode,
+            jobs,
+            report,
+            dry_run,
+        } => {
             let mut options = IngestOptions {
                 roots: folders,
                 institution_id: institution,
@@ -122,27 +131,49 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             run_ingest(&data.data, &options, report.as_deref())
         }
-        Command::Verify { data, sample, report } => run_verify(&data.data, sample.as_deref(), report.as_deref()),
-        Command::Institutions { action: InstitutionsAction::Import { file, data } } => {
-            import_institutions(&data.data, &file)
-        }
-        Command::Institutions { action: InstitutionsAction::List { data } } => list_institutions(&data.data),
+        Command::Verify {
+            data,
+            sample,
+            report,
+        } => run_verify(&data.data, sample.as_deref(), report.as_deref()),
+        Command::Institutions {
+            action: InstitutionsAction::Import { file, data },
+        } => import_institutions(&data.data, &file),
+        Command::Institutions {
+            action: InstitutionsAction::List { data },
+        } => list_institutions(&data.data),
     }
 }
 
-fn run_ingest(data: &Path, options: &IngestOptions, report_path: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let data_dir = if options.dry_run { DataDir::open_existing(data).unwrap_or_else(|_| unopened(data)) } else {
-        DataDir::create(data).with_context(|| format!("cannot use {} as the data directory", data.display()))?
+fn run_ingest(
+    data: &Path,
+    options: &IngestOptions,
+    report_path: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let data_dir = if options.dry_run {
+        DataDir::open_existing(data).unwrap_or_else(|_| unopened(data))
+    } else {
+        DataDir::create(data)
+            .with_context(|| format!("cannot use {} as the data directory", data.display()))?
     };
     let progress = Progress::new("ingest");
-    let report = ingest(&data_dir, options, &progress, &CancelFlag::new(), &mut ()).map_err(|error| {
-        if error.is_user_error() { anyhow::anyhow!("{error}") } else { anyhow::Error::new(error).context("ingest stopped") }
-    })?;
+    let report =
+        ingest(&data_dir, options, &progress, &CancelFlag::new(), &mut ()).map_err(|error| {
+            if error.is_user_error() {
+                anyhow::anyhow!("{error}")
+            } else {
+                anyhow::Error::new(error).context("ingest stopped")
+            }
+        })?;
     print_ingest_report(&report);
     if let Some(path) = report_path {
         write_json(path, &report)?;
     }
-    Ok(if report.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// A data directory value for a dry run over a folder that does not exist yet.
@@ -163,19 +194,26 @@ fn print_ingest_report(report: &IngestReport) {
 
 fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
     let json = serde_json::to_vec_pretty(value)?;
-    std::fs::write(path, json).with_context(|| format!("cannot write the report to {}", path.display()))
+    std::fs::write(path, json)
+        .with_context(|| format!("cannot write the report to {}", path.display()))
 }
 
 fn parse_sample(sample: &str) -> anyhow::Result<f64> {
     let number = sample.trim().trim_end_matches('%');
-    let percent: f64 = number.parse().with_context(|| format!("--sample '{sample}' is not a percentage like 5%"))?;
+    let percent: f64 = number
+        .parse()
+        .with_context(|| format!("--sample '{sample}' is not a percentage like 5%"))?;
     if !(percent > 0.0 && percent <= 100.0) {
         bail!("--sample must be between 0% and 100%, not {sample}");
     }
     Ok(percent / 100.0)
 }
 
-fn run_verify(data: &Path, sample: Option<&str>, report_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn run_verify(
+    data: &Path,
+    sample: Option<&str>,
+    report_path: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let data_dir = DataDir::open_existing(data)?;
     let catalog = Catalog::open_read_only(&data_dir.catalog_path())?;
     let mut options = VerifyOptions::default();
@@ -184,8 +222,14 @@ fn run_verify(data: &Path, sample: Option<&str>, report_path: Option<&Path>) -> 
     }
     let progress = Progress::new("verify");
     let files = catalog.stored_files()?;
-    wenyuan_ingest::ProgressSink::begin(&progress, files.len() as u64, files.iter().map(|file| file.size).sum());
-    let report = verify(&data_dir, &catalog, &options, &|size| wenyuan_ingest::ProgressSink::advance(&progress, 1, size))?;
+    wenyuan_ingest::ProgressSink::begin(
+        &progress,
+        files.len() as u64,
+        files.iter().map(|file| file.size).sum(),
+    );
+    let report = verify(&data_dir, &catalog, &options, &|size| {
+        wenyuan_ingest::ProgressSink::advance(&progress, 1, size)
+    })?;
     wenyuan_ingest::ProgressSink::finish(&progress);
     eprintln!(
         "{} files checked: {} intact, {} damaged ({:.1} MB re-hashed)",
@@ -198,7 +242,10 @@ fn run_verify(data: &Path, sample: Option<&str>, report_path: Option<&Path>) -> 
         let problem = match &damaged.damage {
             wenyuan_index::verify::Damage::Missing => "missing".to_string(),
             wenyuan_index::verify::Damage::Changed { actual_digest } => {
-                format!("changed (expected {}, found {actual_digest})", damaged.expected_digest)
+                format!(
+                    "changed (expected {}, found {actual_digest})",
+                    damaged.expected_digest
+                )
             }
             wenyuan_index::verify::Damage::Unreadable { reason } => format!("unreadable: {reason}"),
         };
@@ -207,12 +254,18 @@ fn run_verify(data: &Path, sample: Option<&str>, report_path: Option<&Path>) -> 
     if let Some(path) = report_path {
         write_json(path, &report)?;
     }
-    Ok(if report.damaged.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.damaged.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn import_institutions(data: &Path, file: &Path) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let parsed = InstitutionsFile::parse(&text).with_context(|| format!("{} is not a valid institutions file", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let parsed = InstitutionsFile::parse(&text)
+        .with_context(|| format!("{} is not a valid institutions file", file.display()))?;
     let data_dir = DataDir::create(data)?;
     let _lock = data_dir.lock_for_writing()?;
     let mut catalog = Catalog::open(&data_dir.catalog_path())?;
@@ -242,7 +295,10 @@ fn list_institutions(data: &Path) -> anyhow::Result<ExitCode> {
             institution.kind.as_str(),
             counts.get(&institution.id).copied().unwrap_or(0)
         );
-        for collection in collections.iter().filter(|collection| collection.institution_id == institution.id) {
+        for collection in collections
+            .iter()
+            .filter(|collection| collection.institution_id == institution.id)
+        {
             println!("  {}\t{}", collection.id, collection.name_zh);
         }
     }

@@ -119,8 +119,10 @@ mod tests {
 
     #[test]
     fn rejects_misspelt_fields() {
-        let error = InstitutionsFile::parse("[[institution]]\nid='a'\nname_zh='x'\nkind='library'\nadress='typo'\n")
-            .unwrap_err();
+        let error = InstitutionsFile::parse(
+            "[[institution]]\nid='a'\nname_zh='x'\nkind='library'\nadress='typo'\n",
+        )
+        .unwrap_err();
         assert!(error.to_string().contains("adress"));
     }
 }

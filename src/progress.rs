@@ -14,7 +14,12 @@ pub fn init_logging(verbose: bool) {
     let default_level = if verbose { "debug" } else { "info" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .init();
 }
 
 /// Shows progress of files and bytes: a bar on a terminal, a log line every
@@ -36,9 +41,11 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} files  {msg}  {elapsed} (ETA {eta})")
-                    .expect("valid progress template")
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{prefix} [{bar:30}] {pos}/{len} files  {msg}  {elapsed} (ETA {eta})",
+                )
+                .expect("valid progress template")
+                .progress_chars("=> "),
             );
             bar.set_prefix(label);
             bar.enable_steady_tick(Duration::from_millis(200));
@@ -67,7 +74,11 @@ impl ProgressSink for Progress {
         self.total_bytes.store(bytes, Ordering::Relaxed);
         match &self.bar {
             Some(bar) => bar.set_length(files),
-            None => tracing::info!("{}: {files} files, {:.1} MB to process", self.label, megabytes(bytes)),
+            None => tracing::info!(
+                "{}: {files} files, {:.1} MB to process",
+                self.label,
+                megabytes(bytes)
+            ),
         }
     }
 
@@ -78,7 +89,10 @@ impl ProgressSink for Progress {
         let total_megabytes = megabytes(self.total_bytes.load(Ordering::Relaxed));
         if let Some(bar) = &self.bar {
             bar.set_position(files_done);
-            bar.set_message(format!("{:.0}/{total_megabytes:.0} MB, {rate:.1} MB/s", megabytes(bytes_done)));
+            bar.set_message(format!(
+                "{:.0}/{total_megabytes:.0} MB, {rate:.1} MB/s",
+                megabytes(bytes_done)
+            ));
             return;
         }
         let mut last_line = self.last_line.lock().expect("progress lock");

@@ -14,20 +14,31 @@ fn realistic_tree(sandbox: &Sandbox) {
     sandbox.write("scans/photos/kiln.jpg", util::jpeg(2400, 1600, 3));
     sandbox.write("scans/photos/street.png", util::png(640, 480, 9));
     sandbox.write("scans/photos/portrait.png", util::grey_png(500, 700));
-    sandbox.write("scans/photos/portrait.json", r#"{"title": "老照片：王益街道", "subject": ["街道", "民国"], "date": "民国二十年"}"#);
-    sandbox.write("scans/chronicle/0001.tif", util::multipage_tiff(300, 400, 1));
-    sandbox.write("scans/chronicle/0002.tif", util::multipage_tiff(300, 400, 1));
-    sandbox.write("scans/chronicle/0010.tif", util::multipage_tiff(300, 400, 1));
+    sandbox.write(
+        "scans/photos/portrait.json",
+        r#"{"title": "老照片：王益街道", "subject": ["街道", "民国"], "date": "民国二十年"}"#,
+    );
+    for (page, name) in ["0001", "0002", "0010"].iter().enumerate() {
+        sandbox.write(
+            &format!("scans/chronicle/{name}.tif"),
+            util::multipage_tiff_seeded(300, 400, 1, page as u32 + 1),
+        );
+    }
     sandbox.write("scans/chronicle/0010.txt", "同官县志 卷三 风俗");
     sandbox.write("scans/scroll.tif", util::multipage_tiff(200, 150, 3));
-    sandbox.write("scans/report.pdf", util::pdf_with_text("Yaozhou kiln excavation report"));
+    sandbox.write(
+        "scans/report.pdf",
+        util::pdf_with_text("Yaozhou kiln excavation report"),
+    );
     let sheet = "文件,题名,责任者,主题,日期,材质,机构,藏品集\n\
                  photos/kiln.jpg,耀州窑青釉刻花碗,黄堡窑工,陶瓷；耀州窑;宋代,宋,瓷,huangbao-museum,ceramics\n\
                  chronicle,同官县志,佚名,地方志,清光绪十年,纸,district-library,chronicles\n";
     sandbox.write("scans/metadata.csv", util::gbk(sheet));
     sandbox.write("institutions.toml", util::INSTITUTIONS_TOML);
     let institutions = sandbox.path().join("institutions.toml");
-    sandbox.wenyuan(&["institutions", "import", institutions.to_str().unwrap()]).expect_code(0);
+    sandbox
+        .wenyuan(&["institutions", "import", institutions.to_str().unwrap()])
+        .expect_code(0);
 }
 
 fn items_by_title(sandbox: &Sandbox) -> BTreeMap<String, wenyuan_index::model::ItemRecord> {
@@ -61,7 +72,10 @@ fn a_realistic_tree_lands_as_described() {
     let bowl = &items["耀州窑青釉刻花碗"];
     assert_eq!(bowl.item.institution_id.as_deref(), Some("huangbao-museum"));
     assert_eq!(bowl.item.collection_id.as_deref(), Some("ceramics"));
-    assert_eq!(bowl.item.metadata.values(DcElement::Subject), ["陶瓷", "耀州窑", "宋代"]);
+    assert_eq!(
+        bowl.item.metadata.values(DcElement::Subject),
+        ["陶瓷", "耀州窑", "宋代"]
+    );
     assert_eq!(bowl.item.metadata.values(DcElement::Creator), ["黄堡窑工"]);
     assert_eq!(bowl.item.metadata.extra["材质"], ["瓷"]);
     assert_eq!(bowl.files[0].media_type, "image/jpeg");
@@ -74,31 +88,63 @@ fn a_realistic_tree_lands_as_described() {
     assert_eq!(web.width(), 1600);
 
     let chronicle = &items["同官县志"];
-    assert_eq!(chronicle.files.len(), 3, "a page folder named by a row is one item");
-    let pages: Vec<&str> = chronicle.files.iter().map(|file| file.source_path.rsplit('/').next().unwrap()).collect();
+    assert_eq!(
+        chronicle.files.len(),
+        3,
+        "a page folder named by a row is one item"
+    );
+    let pages: Vec<&str> = chronicle
+        .files
+        .iter()
+        .map(|file| file.source_path.rsplit('/').next().unwrap())
+        .collect();
     assert_eq!(pages, ["0001.tif", "0002.tif", "0010.tif"]);
-    assert_eq!(chronicle.files[2].text.as_deref(), Some("同官县志 卷三 风俗"));
-    assert_eq!(chronicle.item.metadata.first(DcElement::Date), Some("清光绪十年"));
+    assert_eq!(
+        chronicle.files[2].text.as_deref(),
+        Some("同官县志 卷三 风俗")
+    );
+    assert_eq!(
+        chronicle.item.metadata.first(DcElement::Date),
+        Some("清光绪十年")
+    );
 
     let portrait = &items["老照片：王益街道"];
-    assert_eq!(portrait.item.metadata.values(DcElement::Subject), ["街道", "民国"]);
+    assert_eq!(
+        portrait.item.metadata.values(DcElement::Subject),
+        ["街道", "民国"]
+    );
     assert_eq!(portrait.files[0].derivatives.len(), 1);
 
     let scroll = &items["scroll"];
     assert_eq!(scroll.files[0].tech.page_count, Some(3));
-    assert_eq!(scroll.files[0].derivatives.len(), 3, "one thumbnail per TIFF page");
+    assert_eq!(
+        scroll.files[0].derivatives.len(),
+        3,
+        "one thumbnail per TIFF page"
+    );
 
     let report_pdf = &items["report"];
     assert_eq!(report_pdf.files[0].media_type, "application/pdf");
     assert_eq!(report_pdf.files[0].tech.page_count, Some(1));
-    assert!(report_pdf.files[0].text.as_deref().unwrap_or("").contains("Yaozhou kiln"));
+    assert!(
+        report_pdf.files[0]
+            .text
+            .as_deref()
+            .unwrap_or("")
+            .contains("Yaozhou kiln")
+    );
 
     assert_eq!(items["street"].item.access, AccessLevel::Public);
     assert_eq!(items["street"].files[0].storage, StorageMode::Copy);
     // Every original is in the content-addressed store.
     for record in items.values() {
         for file in &record.files {
-            let stored = sandbox.data().join("files").join(&file.digest[0..2]).join(&file.digest[2..4]).join(&file.digest);
+            let stored = sandbox
+                .data()
+                .join("files")
+                .join(&file.digest[0..2])
+                .join(&file.digest[2..4])
+                .join(&file.digest);
             assert!(stored.is_file(), "{} not preserved", file.source_path);
         }
     }
@@ -128,17 +174,37 @@ fn hostile_inputs_become_report_lines() {
             .unwrap_or_else(|| panic!("no failure for {needle} in {report:#}"))
     };
     assert!(reason_for("empty.jpg").contains("empty"));
-    assert!(reason_for("bomb.png").contains("100000"), "{}", reason_for("bomb.png"));
+    assert!(
+        reason_for("bomb.png").contains("100000"),
+        "{}",
+        reason_for("bomb.png")
+    );
     assert!(!reason_for("truncated.jpg").is_empty());
-    let rows: Vec<&str> = failures.iter().map(|failure| failure["reason"].as_str().unwrap()).collect();
-    assert!(rows.iter().any(|reason| reason.contains("missing.jpg") && reason.contains("does not exist")), "{rows:?}");
-    assert!(rows.iter().any(|reason| reason.contains("outside")), "{rows:?}");
+    let rows: Vec<&str> = failures
+        .iter()
+        .map(|failure| failure["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|reason| reason.contains("missing.jpg") && reason.contains("does not exist")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|reason| reason.contains("outside")),
+        "{rows:?}"
+    );
     assert_eq!(report["failed"], 5, "{report:#}");
 
     let items = items_by_title(&sandbox);
     assert!(items.contains_key("A good photo"));
-    assert!(items.contains_key("mystery"), "unknown formats are preserved and catalogued");
-    assert_eq!(items["mystery"].files[0].media_type, "application/octet-stream");
+    assert!(
+        items.contains_key("mystery"),
+        "unknown formats are preserved and catalogued"
+    );
+    assert_eq!(
+        items["mystery"].files[0].media_type,
+        "application/octet-stream"
+    );
     assert_eq!(items.len(), 2);
 
     // A second run reports the same failures again and adds nothing.
@@ -157,14 +223,33 @@ fn an_unreadable_folder_is_a_report_line() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     // Root reads every folder, so run the binary as an ordinary user when we are root.
-    let running_as_root = std::process::Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let running_as_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .unwrap()
+        .stdout
+        == b"0\n";
     let output = if running_as_root {
-        for path in [sandbox.path(), &sandbox.scans(), &sandbox.scans().join("open")] {
+        for path in [
+            sandbox.path(),
+            &sandbox.scans(),
+            &sandbox.scans().join("open"),
+        ] {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o777)).unwrap();
         }
-        std::fs::set_permissions(sandbox.scans().join("open/a.png"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(
+            sandbox.scans().join("open/a.png"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
         std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_wenyuan"), "ingest"])
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                env!("CARGO_BIN_EXE_wenyuan"),
+                "ingest",
+            ])
             .arg(sandbox.scans())
             .arg("--data")
             .arg(sandbox.data())
@@ -182,7 +267,10 @@ fn an_unreadable_folder_is_a_report_line() {
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("locked") && stderr.contains("permission denied"), "{stderr}");
+    assert!(
+        stderr.contains("locked") && stderr.contains("permission denied"),
+        "{stderr}"
+    );
     assert!(stderr.contains("1 added"), "{stderr}");
 }
 
@@ -228,7 +316,10 @@ fn dry_run_writes_nothing() {
     run.expect_code(0);
     assert_eq!(report["added"], 1);
     assert_eq!(report["dry_run"], true);
-    assert!(!sandbox.data().exists(), "a dry run must not create the data directory");
+    assert!(
+        !sandbox.data().exists(),
+        "a dry run must not create the data directory"
+    );
 }
 
 #[test]
@@ -249,15 +340,29 @@ fn unknown_institution_is_an_error_before_any_work() {
     sandbox.write("scans/a.png", util::png(60, 40, 1));
     let (run, _) = sandbox.ingest(&["--institution", "nowhere"]);
     run.expect_code(2);
-    assert!(run.stderr().contains("unknown institution 'nowhere'"), "{}", run.stderr());
-    assert!(!sandbox.data().join("files").read_dir().map(|mut dir| dir.next().is_some()).unwrap_or(false));
+    assert!(
+        run.stderr().contains("unknown institution 'nowhere'"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        !sandbox
+            .data()
+            .join("files")
+            .read_dir()
+            .map(|mut dir| dir.next().is_some())
+            .unwrap_or(false)
+    );
 }
 
 #[test]
 fn a_run_killed_partway_is_completed_by_the_next() {
     let sandbox = Sandbox::new();
-    for index in 0..80u32 {
-        sandbox.write(&format!("scans/batch{}/photo{index:03}.jpg", index % 4), util::jpeg(1200, 900, index as u8));
+    for index in 0..60u32 {
+        sandbox.write(
+            &format!("scans/batch{}/photo{index:03}.jpg", index % 4),
+            util::jpeg(900, 700, index as u8),
+        );
     }
     sandbox.write("scans/book/0001.png", util::png(300, 400, 1));
     sandbox.write("scans/book/0002.png", util::png(300, 400, 2));
@@ -266,9 +371,12 @@ fn a_run_killed_partway_is_completed_by_the_next() {
     let clean = Sandbox::new();
     copy_tree(&sandbox.scans(), &clean.scans());
     clean.ingest(&[]).0.expect_code(0);
-    let (clean_items, clean_files) = (clean.catalog().count_items().unwrap(), clean.catalog().count_files().unwrap());
+    let (clean_items, clean_files) = (
+        clean.catalog().count_items().unwrap(),
+        clean.catalog().count_files().unwrap(),
+    );
 
-    for delay_ms in [150u64, 400, 900] {
+    for delay_ms in [100u64, 300, 700] {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wenyuan"))
             .arg("ingest")
             .arg(sandbox.scans())
@@ -293,10 +401,18 @@ fn a_run_killed_partway_is_completed_by_the_next() {
 }
 
 fn walk_count(folder: &std::path::Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(folder) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return 0;
+    };
     entries
         .flatten()
-        .map(|entry| if entry.path().is_dir() { walk_count(&entry.path()) } else { 1 })
+        .map(|entry| {
+            if entry.path().is_dir() {
+                walk_count(&entry.path())
+            } else {
+                1
+            }
+        })
         .sum()
 }
 

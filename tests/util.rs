@@ -16,7 +16,9 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Self {
-        Sandbox { temp: tempfile::tempdir().expect("temp dir") }
+        Sandbox {
+            temp: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -55,7 +57,12 @@ impl Sandbox {
         let report_path = self.path().join("report.json");
         let _ = fs::remove_file(&report_path);
         let scans = self.scans();
-        let mut args = vec!["ingest", scans.to_str().unwrap(), "--report", report_path.to_str().unwrap()];
+        let mut args = vec![
+            "ingest",
+            scans.to_str().unwrap(),
+            "--report",
+            report_path.to_str().unwrap(),
+        ];
         args.extend_from_slice(extra);
         let run = self.wenyuan(&args);
         let report = fs::read(&report_path)
@@ -89,7 +96,13 @@ impl Run {
 
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code(), code, "exit code; stderr:\n{}\nstdout:\n{}", self.stderr(), self.stdout());
+        assert_eq!(
+            self.code(),
+            code,
+            "exit code; stderr:\n{}\nstdout:\n{}",
+            self.stderr(),
+            self.stdout()
+        );
         self
     }
 }
@@ -97,38 +110,64 @@ impl Run {
 /// A colour JPEG with a gradient, so it compresses like a photo.
 pub fn jpeg(width: u32, height: u32, seed: u8) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x * 255 / width) as u8 ^ seed, (y * 255 / height) as u8, seed.wrapping_mul(7)])
+        image::Rgb([
+            (x * 255 / width) as u8 ^ seed,
+            (y * 255 / height) as u8,
+            seed.wrapping_mul(7),
+        ])
     });
     let mut bytes = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 85).encode_image(&image).unwrap();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 85)
+        .encode_image(&image)
+        .unwrap();
     bytes
 }
 
 /// A grey PNG.
 pub fn grey_png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::GrayImage::from_fn(width, height, |x, y| image::Luma([((x + y) % 256) as u8]));
+    let image =
+        image::GrayImage::from_fn(width, height, |x, y| image::Luma([((x + y) % 256) as u8]));
     let mut bytes = Vec::new();
-    image.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
     bytes
 }
 
 /// A colour PNG.
 pub fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([x as u8, y as u8, seed]));
+    let image =
+        image::RgbImage::from_fn(width, height, |x, y| image::Rgb([x as u8, y as u8, seed]));
     let mut bytes = Vec::new();
-    image.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
     bytes
 }
 
 /// A TIFF with `pages` grey pages.
 pub fn multipage_tiff(width: u32, height: u32, pages: u32) -> Vec<u8> {
+    multipage_tiff_seeded(width, height, pages, 0)
+}
+
+/// A TIFF with `pages` grey pages whose pixels depend on `seed`.
+pub fn multipage_tiff_seeded(width: u32, height: u32, pages: u32, seed: u32) -> Vec<u8> {
     let mut bytes = std::io::Cursor::new(Vec::new());
     {
         let mut encoder = tiff::encoder::TiffEncoder::new(&mut bytes).unwrap();
         for page in 0..pages {
-            let pixels: Vec<u8> =
-                (0..width * height).map(|index| ((index % width + page * 40) % 256) as u8).collect();
-            encoder.write_image::<tiff::encoder::colortype::Gray8>(width, height, &pixels).unwrap();
+            let pixels: Vec<u8> = (0..width * height)
+                .map(|index| ((index % width + page * 40 + seed * 7) % 256) as u8)
+                .collect();
+            encoder
+                .write_image::<tiff::encoder::colortype::Gray8>(width, height, &pixels)
+                .unwrap();
         }
     }
     bytes.into_inner()
@@ -143,7 +182,8 @@ pub fn pdf_with_text(text: &str) -> Vec<u8> {
     let font_id = document.add_object(dictionary! {
         "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
     });
-    let resources_id = document.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+    let resources_id =
+        document.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
     let content = Content {
         operations: vec![
             Operation::new("BT", vec![]),
@@ -203,7 +243,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &byte in bytes {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc

@@ -400,16 +400,24 @@ impl Catalog {
 
     /// The catalogued file ingested from `source_path`, if any.
     pub fn file_by_source_path(&self, source_path: &str) -> Result<Option<ItemFile>> {
-        let mut statement =
-            self.connection.prepare_cached(&format!("SELECT {FILE_COLUMNS} FROM files WHERE source_path = ?1"))?;
-        statement.query_row([source_path], file_from_row).optional()?.transpose()
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {FILE_COLUMNS} FROM files WHERE source_path = ?1"
+        ))?;
+        statement
+            .query_row([source_path], file_from_row)
+            .optional()?
+            .transpose()
     }
 
     /// Some catalogued file with these bytes, if any (to reuse its derivatives and text).
     pub fn file_by_digest(&self, digest: &str) -> Result<Option<ItemFile>> {
-        let mut statement =
-            self.connection.prepare_cached(&format!("SELECT {FILE_COLUMNS} FROM files WHERE digest = ?1 LIMIT 1"))?;
-        statement.query_row([digest], file_from_row).optional()?.transpose()
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {FILE_COLUMNS} FROM files WHERE digest = ?1 LIMIT 1"
+        ))?;
+        statement
+            .query_row([digest], file_from_row)
+            .optional()?
+            .transpose()
     }
 
     /// Calls `visit` for every item (tombstones included) with its files, in id order.

@@ -9,6 +9,7 @@ use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{Error, Result};
 
@@ -107,7 +108,7 @@ impl FileStore {
         let temp_dir = self.temp_dir();
         fs::create_dir_all(&temp_dir)
             .map_err(|source| Error::io(format!("cannot create {}", temp_dir.display()), source))?;
-        let temp_path = temp_dir.join(format!("{}.{}.part", expected.to_hex(), std::process::id()));
+        let temp_path = temp_dir.join(unique_temp_name(&expected.to_hex()));
         let result = copy_hashing(source, &temp_path).and_then(|actual| {
             if actual != *expected {
                 return Err(Error::Invalid(format!(
@@ -156,6 +157,17 @@ fn copy_hashing(source: &Path, temp_path: &Path) -> Result<Digest> {
     Ok(Digest(*hasher.finalize().as_bytes()))
 }
 
+/// A temporary file name no other writer uses: process id plus a counter,
+/// so two threads storing the same bytes at once never share a temporary.
+fn unique_temp_name(base: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{base}.{}.{}.part",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// Makes a rename durable. Best effort: not every filesystem supports it.
 pub(crate) fn sync_directory(directory: &Path) {
     if let Ok(handle) = File::open(directory) {
@@ -172,7 +184,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .and_then(|name| name.to_str())
         .unwrap_or("file");
-    let temp_path = parent.join(format!(".{file_name}.{}.part", std::process::id()));
+    let temp_path = parent.join(format!(".{}", unique_temp_name(file_name)));
     let write = || -> io::Result<()> {
         let mut file = File::create(&temp_path)?;
         file.write_all(bytes)?;

@@ -92,15 +92,24 @@ pub fn ingest(
             return Err(Error::NotAFolder(root.clone()));
         }
     }
-    let mut report = IngestReport { dry_run: options.dry_run, ..IngestReport::default() };
+    let mut report = IngestReport {
+        dry_run: options.dry_run,
+        ..IngestReport::default()
+    };
 
     let existing_catalog = data_dir.catalog_path().is_file();
     let (_lock, catalog) = if options.dry_run {
-        let catalog = if existing_catalog { Some(Catalog::open_read_only(&data_dir.catalog_path())?) } else { None };
+        let catalog = if existing_catalog {
+            Some(Catalog::open_read_only(&data_dir.catalog_path())?)
+        } else {
+            None
+        };
         (None, catalog)
     } else {
-        std::fs::create_dir_all(data_dir.root())
-            .map_err(|source| Error::Io { context: format!("cannot create {}", data_dir.root().display()), source })?;
+        std::fs::create_dir_all(data_dir.root()).map_err(|source| Error::Io {
+            context: format!("cannot create {}", data_dir.root().display()),
+            source,
+        })?;
         let lock = data_dir.lock_for_writing()?;
         let data_dir = DataDir::create(data_dir.root())?;
         FileStore::new(data_dir.files_dir()).remove_stale_temporaries()?;
@@ -113,8 +122,10 @@ pub fn ingest(
     let mut planned_ids: HashSet<String> = HashSet::new();
     progress.note("scanning folders");
     for root in &options.roots {
-        let tree = walk::walk(root, exclude.as_deref())
-            .map_err(|source| Error::Io { context: format!("cannot read {}", root.display()), source })?;
+        let tree = walk::walk(root, exclude.as_deref()).map_err(|source| Error::Io {
+            context: format!("cannot read {}", root.display()),
+            source,
+        })?;
         report.seen += tree.files.len() as u64;
         for failure in tree.failures.iter().cloned() {
             report.fail(failure.path, failure.reason);
@@ -130,14 +141,26 @@ pub fn ingest(
         }
     }
 
-    let fingerprints = catalog.as_ref().map(Catalog::item_fingerprints).transpose()?.unwrap_or_default();
-    let (unchanged, work): (Vec<PlannedItem>, Vec<PlannedItem>) =
-        items.into_iter().partition(|item| fingerprints.get(&item.id) == Some(&item.fingerprint));
+    let fingerprints = catalog
+        .as_ref()
+        .map(Catalog::item_fingerprints)
+        .transpose()?
+        .unwrap_or_default();
+    let (unchanged, work): (Vec<PlannedItem>, Vec<PlannedItem>) = items
+        .into_iter()
+        .partition(|item| fingerprints.get(&item.id) == Some(&item.fingerprint));
     report.items_unchanged = unchanged.len() as u64;
-    report.unchanged += unchanged.iter().map(|item| item.files.len() as u64).sum::<u64>();
+    report.unchanged += unchanged
+        .iter()
+        .map(|item| item.files.len() as u64)
+        .sum::<u64>();
 
     if options.dry_run {
-        let known = catalog.as_ref().map(Catalog::known_files).transpose()?.unwrap_or_default();
+        let known = catalog
+            .as_ref()
+            .map(Catalog::known_files)
+            .transpose()?
+            .unwrap_or_default();
         count_dry_run(&work, &known, &mut report);
         report.finish_timing(started.elapsed());
         return Ok(report);
@@ -145,7 +168,11 @@ pub fn ingest(
     let mut catalog = catalog.expect("a real run opened the catalogue");
 
     let total_files: u64 = work.iter().map(|item| item.files.len() as u64).sum();
-    let total_bytes: u64 = work.iter().flat_map(|item| &item.files).map(|file| file.size).sum();
+    let total_bytes: u64 = work
+        .iter()
+        .flat_map(|item| &item.files)
+        .map(|file| file.size)
+        .sum();
     progress.begin(total_files, total_bytes);
     let run = Run {
         data_dir,
@@ -159,7 +186,12 @@ pub fn ingest(
     progress.finish();
     let summary = format!(
         "seen={} added={} updated={} unchanged={} duplicates={} failed={}",
-        report.seen, report.added, report.updated, report.unchanged, report.duplicates, report.failed
+        report.seen,
+        report.added,
+        report.updated,
+        report.unchanged,
+        report.duplicates,
+        report.failed
     );
     let _ = catalog.record_event("ingest", None, Some(&summary));
     result?;
@@ -177,7 +209,10 @@ fn plan_context(catalog: Option<&Catalog>, options: &IngestOptions) -> Result<Pl
         institution_id: options.institution_id.clone(),
         collection_id: options.collection_id.clone(),
         storage: options.storage,
-        known_institutions: institutions.into_iter().map(|institution| institution.id).collect(),
+        known_institutions: institutions
+            .into_iter()
+            .map(|institution| institution.id)
+            .collect(),
         known_collections: collections
             .into_iter()
             .map(|collection| (collection.institution_id, collection.id))
@@ -194,7 +229,10 @@ fn plan_context(catalog: Option<&Catalog>, options: &IngestOptions) -> Result<Pl
         let Some(institution) = &options.institution_id else {
             return Err(Error::Usage("--collection needs --institution".into()));
         };
-        if !context.known_collections.contains(&(institution.clone(), collection.clone())) {
+        if !context
+            .known_collections
+            .contains(&(institution.clone(), collection.clone()))
+        {
             return Err(Error::Usage(format!(
                 "unknown collection '{collection}' of institution '{institution}'; add it first with `wenyuan institutions import FILE.toml`"
             )));
@@ -203,7 +241,11 @@ fn plan_context(catalog: Option<&Catalog>, options: &IngestOptions) -> Result<Pl
     Ok(context)
 }
 
-fn count_dry_run(work: &[PlannedItem], known: &HashMap<String, KnownFile>, report: &mut IngestReport) {
+fn count_dry_run(
+    work: &[PlannedItem],
+    known: &HashMap<String, KnownFile>,
+    report: &mut IngestReport,
+) {
     for item in work {
         if known.values().any(|file| file.item_id == item.id) {
             report.items_updated += 1;
@@ -213,7 +255,9 @@ fn count_dry_run(work: &[PlannedItem], known: &HashMap<String, KnownFile>, repor
         for file in &item.files {
             report.bytes += file.size;
             match known.get(&file.path.to_string_lossy().into_owned()) {
-                Some(old) if old.size == file.size && old.mtime_ns == file.mtime_ns => report.unchanged += 1,
+                Some(old) if old.size == file.size && old.mtime_ns == file.mtime_ns => {
+                    report.unchanged += 1
+                }
                 Some(_) => report.updated += 1,
                 None => report.added += 1,
             }
@@ -261,7 +305,8 @@ impl Run<'_> {
     ) -> Result<()> {
         let jobs = self.options.jobs.max(1);
         let (task_sender, task_receiver) = crossbeam_channel::bounded::<(usize, usize)>(jobs * 4);
-        let (result_sender, result_receiver) = crossbeam_channel::bounded::<(usize, usize, FileOutcome)>(jobs * 8);
+        let (result_sender, result_receiver) =
+            crossbeam_channel::bounded::<(usize, usize, FileOutcome)>(jobs * 8);
         let stop = CancelFlag::new();
         std::thread::scope(|scope| -> Result<()> {
             let stop_feeding = stop.clone();
@@ -283,8 +328,12 @@ impl Run<'_> {
                 scope.spawn(move || {
                     let reader = Catalog::open_read_only(&self.data_dir.catalog_path()).ok();
                     for (item_index, file_index) in task_receiver {
-                        let outcome = self.process_file(reader.as_ref(), &work[item_index], file_index);
-                        if result_sender.send((item_index, file_index, outcome)).is_err() {
+                        let outcome =
+                            self.process_file(reader.as_ref(), &work[item_index], file_index);
+                        if result_sender
+                            .send((item_index, file_index, outcome))
+                            .is_err()
+                        {
                             return;
                         }
                     }
@@ -322,7 +371,8 @@ impl Run<'_> {
             let file_size = item.files[file_index].size;
             self.progress.advance(1, file_size);
             if let FileOutcome::Failed(failure) = &outcome {
-                self.progress.note(&format!("failed: {}: {}", failure.path, failure.reason));
+                self.progress
+                    .note(&format!("failed: {}: {}", failure.path, failure.reason));
             }
             let entry = pending.entry(item_index).or_insert_with(|| PendingItem {
                 outcomes: (0..item.files.len()).map(|_| None).collect(),
@@ -372,7 +422,12 @@ impl Run<'_> {
     }
 
     /// Turns an item's finished files into a catalogue write, counting files.
-    fn finish_item(&self, planned: &PlannedItem, finished: PendingItem, report: &mut IngestReport) -> Option<ItemWrite> {
+    fn finish_item(
+        &self,
+        planned: &PlannedItem,
+        finished: PendingItem,
+        report: &mut IngestReport,
+    ) -> Option<ItemWrite> {
         let mut files = Vec::new();
         let mut kinds = Vec::new();
         let mut had_failure = false;
@@ -410,7 +465,9 @@ impl Run<'_> {
             metadata.push(DcElement::Title, [planned.fallback_title.clone()]);
         }
         if metadata.values(DcElement::Date).is_empty()
-            && let Some(exif_date) = files.iter().find_map(|file| file.tech.exif_datetime.as_deref())
+            && let Some(exif_date) = files
+                .iter()
+                .find_map(|file| file.tech.exif_datetime.as_deref())
         {
             metadata.push(DcElement::Date, [exif_date_to_iso(exif_date)]);
         }
@@ -421,7 +478,8 @@ impl Run<'_> {
             metadata.push(DcElement::Type, [dcmi_type.to_string()]);
         }
         if metadata.values(DcElement::Format).is_empty() {
-            let mut formats: Vec<String> = files.iter().map(|file| file.media_type.clone()).collect();
+            let mut formats: Vec<String> =
+                files.iter().map(|file| file.media_type.clone()).collect();
             formats.dedup();
             metadata.push(DcElement::Format, formats);
         }
@@ -438,19 +496,31 @@ impl Run<'_> {
         };
         // An item with a failed file is retried by the next run, which
         // reports the failure again rather than silently accepting a gap.
-        let fingerprint =
-            if had_failure { format!("partial:{}", planned.fingerprint) } else { planned.fingerprint.clone() };
-        Some(ItemWrite { record: ItemRecord { item, files }, fingerprint })
+        let fingerprint = if had_failure {
+            format!("partial:{}", planned.fingerprint)
+        } else {
+            planned.fingerprint.clone()
+        };
+        Some(ItemWrite {
+            record: ItemRecord { item, files },
+            fingerprint,
+        })
     }
 
-    fn process_file(&self, reader: Option<&Catalog>, item: &PlannedItem, file_index: usize) -> FileOutcome {
+    fn process_file(
+        &self,
+        reader: Option<&Catalog>,
+        item: &PlannedItem,
+        file_index: usize,
+    ) -> FileOutcome {
         let planned_file = &item.files[file_index];
         match self.process_file_inner(reader, item, file_index) {
             Ok((file, class, kind)) => FileOutcome::Done(Box::new(file), class, kind),
             Err(FileError::Fatal(error)) => FileOutcome::Fatal(error),
-            Err(FileError::Failed(reason)) => {
-                FileOutcome::Failed(Failure { path: planned_file.path.display().to_string(), reason })
-            }
+            Err(FileError::Failed(reason)) => FileOutcome::Failed(Failure {
+                path: planned_file.path.display().to_string(),
+                reason,
+            }),
         }
     }
 
@@ -464,14 +534,19 @@ impl Run<'_> {
         let path = &planned_file.path;
         let source_path = path.to_string_lossy().into_owned();
         let current = walk::found_file(path).map_err(|error| match error.kind() {
-            ErrorKind::NotFound => FileError::Failed("the file disappeared during the ingest".into()),
-            ErrorKind::PermissionDenied => FileError::Failed("the file cannot be read (permission denied)".into()),
+            ErrorKind::NotFound => {
+                FileError::Failed("the file disappeared during the ingest".into())
+            }
+            ErrorKind::PermissionDenied => {
+                FileError::Failed("the file cannot be read (permission denied)".into())
+            }
             _ => FileError::Failed(format!("the file cannot be read: {error}")),
         })?;
         let ocr = item.sidecars[file_index].ocr.as_ref();
 
         // Quick path: same path, size and modification time as catalogued.
-        let known = reader.and_then(|catalog| catalog.file_by_source_path(&source_path).ok().flatten());
+        let known =
+            reader.and_then(|catalog| catalog.file_by_source_path(&source_path).ok().flatten());
         if let Some(known_file) = &known
             && known_file.size == current.size
             && known_file.source_mtime_ns == current.mtime_ns
@@ -498,11 +573,19 @@ impl Run<'_> {
             Some(known_file) if known_file.digest == digest_hex => FileClass::Unchanged,
             Some(_) => FileClass::Updated,
             None => {
-                let first_this_run = self.seen_digests.lock().expect("digest set").insert(digest_hex.clone());
+                let first_this_run = self
+                    .seen_digests
+                    .lock()
+                    .expect("digest set")
+                    .insert(digest_hex.clone());
                 let in_catalogue = reader
                     .and_then(|catalog| catalog.digest_in_use(&digest_hex, &source_path).ok())
                     .unwrap_or(false);
-                if first_this_run && !in_catalogue { FileClass::Added } else { FileClass::Duplicate }
+                if first_this_run && !in_catalogue {
+                    FileClass::Added
+                } else {
+                    FileClass::Duplicate
+                }
             }
         };
 
@@ -511,7 +594,15 @@ impl Run<'_> {
             .and_then(|catalog| catalog.file_by_digest(&digest_hex).ok().flatten())
             .filter(|other| self.derivatives_present(other));
         let (tech, derivatives, own_text) = match reusable {
-            Some(other) => (other.tech, other.derivatives, if kind == MediaKind::Image { None } else { other.text }),
+            Some(other) => (
+                other.tech,
+                other.derivatives,
+                if kind == MediaKind::Image {
+                    None
+                } else {
+                    other.text
+                },
+            ),
             None => self.extract(path, &media_type, &digest_hex)?,
         };
 
@@ -543,8 +634,14 @@ impl Run<'_> {
         path: &Path,
         media_type: &MediaType,
         digest_hex: &str,
-    ) -> Result<(wenyuan_index::model::TechMetadata, Vec<wenyuan_index::model::PageDerivative>, Option<String>), FileError>
-    {
+    ) -> Result<
+        (
+            wenyuan_index::model::TechMetadata,
+            Vec<wenyuan_index::model::PageDerivative>,
+            Option<String>,
+        ),
+        FileError,
+    > {
         let kind = media_type.kind;
         let tech = match media::technical(path, media_type) {
             Ok(tech) => tech,
@@ -556,7 +653,13 @@ impl Run<'_> {
         let mut derivatives = Vec::new();
         if kind == MediaKind::Image {
             let out_dir = self.data_dir.derivatives_for(digest_hex);
-            derivatives = match media::make_derivatives(path, media_type, &tech, &out_dir, &self.options.derive) {
+            derivatives = match media::make_derivatives(
+                path,
+                media_type,
+                &tech,
+                &out_dir,
+                &self.options.derive,
+            ) {
                 Ok(derivatives) => derivatives,
                 // A kind of image no linked decoder reads is still preserved and catalogued.
                 Err(media::MediaError::UnsupportedImage(_)) => Vec::new(),
@@ -576,7 +679,12 @@ impl Run<'_> {
         Ok((tech, derivatives, own_text))
     }
 
-    fn apply_ocr(&self, file: &mut ItemFile, kind: MediaKind, ocr: Option<&FoundFile>) -> Result<(), FileError> {
+    fn apply_ocr(
+        &self,
+        file: &mut ItemFile,
+        kind: MediaKind,
+        ocr: Option<&FoundFile>,
+    ) -> Result<(), FileError> {
         let Some(ocr) = ocr else {
             if kind == MediaKind::Image {
                 file.text = None;
@@ -585,7 +693,10 @@ impl Run<'_> {
             return Ok(());
         };
         let ocr_text = metadata::read_ocr_sidecar(&ocr.path).map_err(|error| {
-            FileError::Failed(format!("its OCR file {} cannot be read: {error}", ocr.path.display()))
+            FileError::Failed(format!(
+                "its OCR file {} cannot be read: {error}",
+                ocr.path.display()
+            ))
         })?;
         file.text = Some(ocr_text.text);
         file.ocr_words = ocr_text.words;
@@ -595,9 +706,8 @@ impl Run<'_> {
     fn preserved(&self, file: &ItemFile) -> bool {
         match file.storage {
             StorageMode::Reference => true,
-            StorageMode::Copy => {
-                wenyuan_index::Digest::from_hex(&file.digest).is_ok_and(|digest| self.store.contains(&digest))
-            }
+            StorageMode::Copy => wenyuan_index::Digest::from_hex(&file.digest)
+                .is_ok_and(|digest| self.store.contains(&digest)),
         }
     }
 
@@ -607,7 +717,8 @@ impl Run<'_> {
             return false;
         }
         file.derivatives.iter().all(|derivative| {
-            self.data_dir.root().join(&derivative.thumbnail).is_file() && self.data_dir.root().join(&derivative.web).is_file()
+            self.data_dir.root().join(&derivative.thumbnail).is_file()
+                && self.data_dir.root().join(&derivative.web).is_file()
         })
     }
 }
@@ -620,22 +731,31 @@ enum FileError {
 fn read_error(error: std::io::Error) -> FileError {
     match error.kind() {
         ErrorKind::NotFound => FileError::Failed("the file disappeared during the ingest".into()),
-        ErrorKind::PermissionDenied => FileError::Failed("the file cannot be read (permission denied)".into()),
+        ErrorKind::PermissionDenied => {
+            FileError::Failed("the file cannot be read (permission denied)".into())
+        }
         _ => FileError::Failed(format!("the file cannot be read: {error}")),
     }
 }
 
 fn is_disk_full(error: &std::io::Error) -> bool {
-    matches!(error.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded)
+    matches!(
+        error.kind(),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded
+    )
 }
 
 fn store_error(error: wenyuan_index::Error) -> FileError {
     match error {
-        wenyuan_index::Error::Io { source, context } if is_disk_full(&source) => FileError::Fatal(Error::Io {
-            context: format!("the data directory's disk is full ({context})"),
-            source,
-        }),
-        wenyuan_index::Error::Io { source, context } => FileError::Fatal(Error::Io { context, source }),
+        wenyuan_index::Error::Io { source, context } if is_disk_full(&source) => {
+            FileError::Fatal(Error::Io {
+                context: format!("the data directory's disk is full ({context})"),
+                source,
+            })
+        }
+        wenyuan_index::Error::Io { source, context } => {
+            FileError::Fatal(Error::Io { context, source })
+        }
         other => FileError::Failed(other.to_string()),
     }
 }
@@ -645,7 +765,10 @@ fn media_failure(error: media::MediaError, out_dir: &Path) -> FileError {
         && is_disk_full(source)
     {
         return FileError::Fatal(Error::Io {
-            context: format!("the data directory's disk is full (writing {})", out_dir.display()),
+            context: format!(
+                "the data directory's disk is full (writing {})",
+                out_dir.display()
+            ),
             source: std::io::Error::from(source.kind()),
         });
     }
@@ -660,7 +783,11 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
 
 fn read_text(path: &Path) -> Option<String> {
     let mut bytes = Vec::new();
-    File::open(path).ok()?.take(MAX_TEXT_BYTES).read_to_end(&mut bytes).ok()?;
+    File::open(path)
+        .ok()?
+        .take(MAX_TEXT_BYTES)
+        .read_to_end(&mut bytes)
+        .ok()?;
     Some(metadata::decode_text(&bytes))
 }
 

@@ -78,7 +78,6 @@ pub struct Plan {
 }
 
 struct Claim {
-    files: Vec<PathBuf>,
     description: Description,
     sheet_depth: usize,
     source: PathBuf,
@@ -87,7 +86,11 @@ struct Claim {
 /// Makes the plan for one walked tree.
 pub fn plan(tree: &Tree, context: &PlanContext) -> Plan {
     let mut result = Plan::default();
-    let files_by_path: HashMap<&Path, &FoundFile> = tree.files.iter().map(|file| (file.path.as_path(), file)).collect();
+    let files_by_path: HashMap<&Path, &FoundFile> = tree
+        .files
+        .iter()
+        .map(|file| (file.path.as_path(), file))
+        .collect();
     // Claims by row: the deepest sheet wins, so process shallow first and overwrite.
     let mut claims: Vec<Claim> = Vec::new();
     let mut claimed_by: HashMap<PathBuf, usize> = HashMap::new();
@@ -97,12 +100,18 @@ pub fn plan(tree: &Tree, context: &PlanContext) -> Plan {
         let sheet = match metadata::read_sheet(sheet_path) {
             Ok(sheet) => sheet,
             Err(error) => {
-                result.failures.push(Failure { path: sheet_label, reason: error.to_string() });
+                result.failures.push(Failure {
+                    path: sheet_label,
+                    reason: error.to_string(),
+                });
                 continue;
             }
         };
         for problem in &sheet.problems {
-            result.failures.push(Failure { path: format!("{sheet_label} row {}", problem.line), reason: problem.reason.clone() });
+            result.failures.push(Failure {
+                path: format!("{sheet_label} row {}", problem.line),
+                reason: problem.reason.clone(),
+            });
         }
         let sheet_dir = sheet_path.parent().unwrap_or(&tree.root);
         let sheet_depth = sheet_path.components().count();
@@ -118,26 +127,41 @@ pub fn plan(tree: &Tree, context: &PlanContext) -> Plan {
             let target = match resolve_inside(&tree.root, sheet_dir, file_cell) {
                 Ok(target) => target,
                 Err(reason) => {
-                    result.failures.push(Failure { path: row_label, reason });
+                    result.failures.push(Failure {
+                        path: row_label,
+                        reason,
+                    });
                     continue;
                 }
             };
             let files: Vec<PathBuf> = if target.is_dir() {
-                tree.files.iter().filter(|file| file.path.starts_with(&target)).map(|file| file.path.clone()).collect()
+                tree.files
+                    .iter()
+                    .filter(|file| file.path.starts_with(&target))
+                    .map(|file| file.path.clone())
+                    .collect()
             } else if files_by_path.contains_key(target.as_path()) {
                 vec![target.clone()]
             } else if target.exists() {
                 result.failures.push(Failure {
                     path: row_label,
-                    reason: format!("'{file_cell}' is a metadata sheet, sidecar or hidden file, not content"),
+                    reason: format!(
+                        "'{file_cell}' is a metadata sheet, sidecar or hidden file, not content"
+                    ),
                 });
                 continue;
             } else {
-                result.failures.push(Failure { path: row_label, reason: format!("the file '{file_cell}' does not exist") });
+                result.failures.push(Failure {
+                    path: row_label,
+                    reason: format!("the file '{file_cell}' does not exist"),
+                });
                 continue;
             };
             if files.is_empty() {
-                result.failures.push(Failure { path: row_label, reason: format!("the folder '{file_cell}' holds no files") });
+                result.failures.push(Failure {
+                    path: row_label,
+                    reason: format!("the folder '{file_cell}' holds no files"),
+                });
                 continue;
             }
             let description = Description {
@@ -147,18 +171,27 @@ pub fn plan(tree: &Tree, context: &PlanContext) -> Plan {
                 access: row.access,
             };
             if let Err(reason) = check_placement(&description, context) {
-                result.failures.push(Failure { path: row_label, reason });
+                result.failures.push(Failure {
+                    path: row_label,
+                    reason,
+                });
                 refused_files.extend(files);
                 continue;
             }
             let claim_index = claims.len();
             for file in &files {
-                let keep_existing = claimed_by.get(file).is_some_and(|&existing| claims[existing].sheet_depth > sheet_depth);
+                let keep_existing = claimed_by
+                    .get(file)
+                    .is_some_and(|&existing| claims[existing].sheet_depth > sheet_depth);
                 if !keep_existing {
                     claimed_by.insert(file.clone(), claim_index);
                 }
             }
-            claims.push(Claim { files, description, sheet_depth, source: target });
+            claims.push(Claim {
+                description,
+                sheet_depth,
+                source: target,
+            });
         }
     }
 
@@ -174,23 +207,44 @@ pub fn plan(tree: &Tree, context: &PlanContext) -> Plan {
     for (claim_index, files) in used_claims {
         let claim = &claims[claim_index];
         let fallback_title = file_title(&claim.source);
-        result.items.push(build_item(tree, context, &claim.source, files, claim.description.clone(), fallback_title));
+        result.items.push(build_item(
+            tree,
+            context,
+            &claim.source,
+            files,
+            claim.description.clone(),
+            fallback_title,
+        ));
     }
 
     // Unclaimed files: numbered page folders become books, the rest stand alone.
     let mut by_folder: BTreeMap<&Path, Vec<&FoundFile>> = BTreeMap::new();
     for file in unclaimed {
-        by_folder.entry(file.path.parent().unwrap_or(&tree.root)).or_default().push(file);
+        by_folder
+            .entry(file.path.parent().unwrap_or(&tree.root))
+            .or_default()
+            .push(file);
     }
     for (folder, files) in by_folder {
         if folder != tree.root && is_page_folder(&files) {
             let title = file_title(folder);
-            result.items.push(build_item(tree, context, folder, files, Description::default(), title));
+            result.items.push(build_item(
+                tree,
+                context,
+                folder,
+                files,
+                Description::default(),
+                title,
+            ));
             continue;
         }
         for file in files {
             let mut description = Description::default();
-            if let Some(json) = tree.sidecars.get(&file.path).and_then(|sidecars| sidecars.json.as_ref()) {
+            if let Some(json) = tree
+                .sidecars
+                .get(&file.path)
+                .and_then(|sidecars| sidecars.json.as_ref())
+            {
                 match metadata::read_json_sidecar(&json.path) {
                     Ok(sidecar) => description = sidecar,
                     Err(error) => {
@@ -201,13 +255,23 @@ pub fn plan(tree: &Tree, context: &PlanContext) -> Plan {
                     }
                 }
                 if let Err(reason) = check_placement(&description, context) {
-                    result.failures.push(Failure { path: display_relative(&tree.root, &json.path), reason });
+                    result.failures.push(Failure {
+                        path: display_relative(&tree.root, &json.path),
+                        reason,
+                    });
                     result.skipped_files += 1;
                     continue;
                 }
             }
             let title = file_title(&file.path);
-            result.items.push(build_item(tree, context, &file.path, vec![file], description, title));
+            result.items.push(build_item(
+                tree,
+                context,
+                &file.path,
+                vec![file],
+                description,
+                title,
+            ));
         }
     }
     result
@@ -221,13 +285,23 @@ fn build_item(
     description: Description,
     fallback_title: String,
 ) -> PlannedItem {
-    files.sort_by(|left, right| natural_cmp(&left.path.to_string_lossy(), &right.path.to_string_lossy()));
+    files.sort_by(|left, right| {
+        natural_cmp(&left.path.to_string_lossy(), &right.path.to_string_lossy())
+    });
     let source_key = source.to_string_lossy().into_owned();
-    let institution_id = description.institution.clone().or_else(|| context.institution_id.clone());
-    let collection_id = description.collection.clone().or_else(|| context.collection_id.clone());
+    let institution_id = description
+        .institution
+        .clone()
+        .or_else(|| context.institution_id.clone());
+    let collection_id = description
+        .collection
+        .clone()
+        .or_else(|| context.collection_id.clone());
     let access = description.access.unwrap_or_default();
-    let sidecars: Vec<Sidecars> =
-        files.iter().map(|file| tree.sidecars.get(&file.path).cloned().unwrap_or_default()).collect();
+    let sidecars: Vec<Sidecars> = files
+        .iter()
+        .map(|file| tree.sidecars.get(&file.path).cloned().unwrap_or_default())
+        .collect();
 
     let mut hasher = blake3::Hasher::new();
     let mut feed = |text: &str| {
@@ -242,8 +316,16 @@ fn build_item(
     feed(access.as_str());
     feed(context.storage.as_str());
     for (file, file_sidecars) in files.iter().zip(&sidecars) {
-        for found in std::iter::once(*file).chain(file_sidecars.json.iter()).chain(file_sidecars.ocr.iter()) {
-            feed(&format!("{}|{}|{}", found.path.display(), found.size, found.mtime_ns));
+        for found in std::iter::once(*file)
+            .chain(file_sidecars.json.iter())
+            .chain(file_sidecars.ocr.iter())
+        {
+            feed(&format!(
+                "{}|{}|{}",
+                found.path.display(),
+                found.size,
+                found.mtime_ns
+            ));
         }
     }
     let fingerprint = hasher.finalize().to_hex().to_string();
@@ -264,7 +346,10 @@ fn build_item(
 
 /// Checks a row's or sidecar's institution and collection against the catalogue.
 fn check_placement(description: &Description, context: &PlanContext) -> Result<(), String> {
-    let institution = description.institution.as_ref().or(context.institution_id.as_ref());
+    let institution = description
+        .institution
+        .as_ref()
+        .or(context.institution_id.as_ref());
     if let Some(institution) = &description.institution
         && !context.known_institutions.contains(institution)
     {
@@ -274,9 +359,14 @@ fn check_placement(description: &Description, context: &PlanContext) -> Result<(
     }
     if let Some(collection) = &description.collection {
         let Some(institution) = institution else {
-            return Err(format!("collection '{collection}' is given without an institution"));
+            return Err(format!(
+                "collection '{collection}' is given without an institution"
+            ));
         };
-        if !context.known_collections.contains(&(institution.clone(), collection.clone())) {
+        if !context
+            .known_collections
+            .contains(&(institution.clone(), collection.clone()))
+        {
             return Err(format!(
                 "unknown collection '{collection}' of institution '{institution}'; add it with `wenyuan institutions import` first"
             ));
@@ -291,7 +381,9 @@ fn resolve_inside(root: &Path, sheet_dir: &Path, cell: &str) -> Result<PathBuf, 
     let cleaned = cell.trim().replace('\\', "/");
     let relative = Path::new(&cleaned);
     if relative.is_absolute() || cleaned.contains(':') {
-        return Err(format!("'{cell}' is an absolute path; name files relative to the sheet"));
+        return Err(format!(
+            "'{cell}' is an absolute path; name files relative to the sheet"
+        ));
     }
     let mut resolved = sheet_dir.to_path_buf();
     for component in relative.components() {
@@ -302,30 +394,49 @@ fn resolve_inside(root: &Path, sheet_dir: &Path, cell: &str) -> Result<PathBuf, 
                 resolved.pop();
             }
             Component::RootDir | Component::Prefix(_) => {
-                return Err(format!("'{cell}' is an absolute path; name files relative to the sheet"));
+                return Err(format!(
+                    "'{cell}' is an absolute path; name files relative to the sheet"
+                ));
             }
         }
     }
     if !resolved.starts_with(root) {
-        return Err(format!("'{cell}' points outside the folder being ingested; refused"));
+        return Err(format!(
+            "'{cell}' points outside the folder being ingested; refused"
+        ));
     }
     if let Ok(canonical) = resolved.canonicalize()
         && !canonical.starts_with(root)
     {
-        return Err(format!("'{cell}' leads outside the folder being ingested (through a link); refused"));
+        return Err(format!(
+            "'{cell}' leads outside the folder being ingested (through a link); refused"
+        ));
     }
     Ok(resolved)
 }
 
-const PAGE_IMAGE_EXTENSIONS: &[&str] = &["tif", "tiff", "jpg", "jpeg", "png", "jp2", "webp", "gif", "bmp"];
+const PAGE_IMAGE_EXTENSIONS: &[&str] = &[
+    "tif", "tiff", "jpg", "jpeg", "png", "jp2", "webp", "gif", "bmp",
+];
 
 /// Two or more images named only by numbers (`0001.tif`, `p0002.jpg`, `page_3.png`).
 fn is_page_folder(files: &[&FoundFile]) -> bool {
     files.len() >= 2
         && files.iter().all(|file| {
-            let extension = file.path.extension().map(|ext| ext.to_string_lossy().to_lowercase()).unwrap_or_default();
-            let stem = file.path.file_stem().map(|stem| stem.to_string_lossy().to_lowercase()).unwrap_or_default();
-            let digits = stem.trim_start_matches("page").trim_start_matches('p').trim_start_matches(['_', '-']);
+            let extension = file
+                .path
+                .extension()
+                .map(|ext| ext.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            let stem = file
+                .path
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            let digits = stem
+                .trim_start_matches("page")
+                .trim_start_matches('p')
+                .trim_start_matches(['_', '-']);
             PAGE_IMAGE_EXTENSIONS.contains(&extension.as_str())
                 && !digits.is_empty()
                 && digits.bytes().all(|byte| byte.is_ascii_digit())
@@ -334,7 +445,11 @@ fn is_page_folder(files: &[&FoundFile]) -> bool {
 
 /// A title from a file or folder name: the stem, with `_` as spaces.
 fn file_title(path: &Path) -> String {
-    let stem = if path.is_dir() { path.file_name() } else { path.file_stem() };
+    let stem = if path.is_dir() {
+        path.file_name()
+    } else {
+        path.file_stem()
+    };
     stem.map(|stem| stem.to_string_lossy().replace('_', " ").trim().to_string())
         .filter(|title| !title.is_empty())
         .unwrap_or_else(|| path.display().to_string())
@@ -343,12 +458,17 @@ fn file_title(path: &Path) -> String {
 /// A path relative to the ingest root's parent, for report lines.
 pub fn display_relative(root: &Path, path: &Path) -> String {
     let base = root.parent().unwrap_or(root);
-    path.strip_prefix(base).unwrap_or(path).display().to_string()
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 /// Title a planned item will show (its description's, else the fallback).
 pub fn planned_title(item: &PlannedItem) -> &str {
-    item.metadata.first(DcElement::Title).unwrap_or(&item.fallback_title)
+    item.metadata
+        .first(DcElement::Title)
+        .unwrap_or(&item.fallback_title)
 }
 
 #[cfg(test)]
@@ -363,13 +483,23 @@ mod tests {
         assert!(resolve_inside(&root, &root.join("sub"), "../../etc/passwd").is_err());
         assert!(resolve_inside(&root, &root, "/etc/passwd").is_err());
         assert!(resolve_inside(&root, &root, "C:\\Windows\\win.ini").is_err());
-        assert_eq!(resolve_inside(&root, &root.join("sub"), "..\\a.jpg").unwrap(), root.join("a.jpg"));
-        assert_eq!(resolve_inside(&root, &root, "./sub/b.jpg").unwrap(), root.join("sub/b.jpg"));
+        assert_eq!(
+            resolve_inside(&root, &root.join("sub"), "..\\a.jpg").unwrap(),
+            root.join("a.jpg")
+        );
+        assert_eq!(
+            resolve_inside(&root, &root, "./sub/b.jpg").unwrap(),
+            root.join("sub/b.jpg")
+        );
     }
 
     #[test]
     fn numbered_images_are_pages() {
-        let file = |name: &str| FoundFile { path: PathBuf::from(format!("/b/{name}")), size: 1, mtime_ns: 1 };
+        let file = |name: &str| FoundFile {
+            path: PathBuf::from(format!("/b/{name}")),
+            size: 1,
+            mtime_ns: 1,
+        };
         let pages = [file("0001.tif"), file("0002.tif")];
         assert!(is_page_folder(&pages.iter().collect::<Vec<_>>()));
         let mixed = [file("0001.tif"), file("cover.jpg")];

@@ -54,7 +54,10 @@ impl IngestReport {
     /// Records a failure.
     pub fn fail(&mut self, path: impl Into<String>, reason: impl Into<String>) {
         self.failed += 1;
-        self.failures.push(Failure { path: path.into(), reason: reason.into() });
+        self.failures.push(Failure {
+            path: path.into(),
+            reason: reason.into(),
+        });
     }
 
     /// Fills in the derived rates from `elapsed_s` and `bytes`.
@@ -62,7 +65,8 @@ impl IngestReport {
         self.elapsed_s = elapsed.as_secs_f64();
         if self.elapsed_s > 0.0 {
             self.throughput_mb_s = self.bytes as f64 / 1_000_000.0 / self.elapsed_s;
-            self.files_per_s = (self.added + self.updated + self.duplicates) as f64 / self.elapsed_s;
+            self.files_per_s =
+                (self.added + self.updated + self.duplicates) as f64 / self.elapsed_s;
         }
     }
 

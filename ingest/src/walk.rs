@@ -55,13 +55,21 @@ fn is_hidden_or_system(name: &str) -> bool {
         || name.starts_with("~$")
         || matches!(
             lower.as_str(),
-            "thumbs.db" | "desktop.ini" | "ehthumbs.db" | "__macosx" | "$recycle.bin" | "system volume information"
+            "thumbs.db"
+                | "desktop.ini"
+                | "ehthumbs.db"
+                | "__macosx"
+                | "$recycle.bin"
+                | "system volume information"
         )
 }
 
 /// True for `metadata.csv`, `metadata.xlsx`, `metadata.xls` (any case).
 pub fn is_metadata_sheet(name: &str) -> bool {
-    matches!(name.to_lowercase().as_str(), "metadata.csv" | "metadata.xlsx" | "metadata.xls")
+    matches!(
+        name.to_lowercase().as_str(),
+        "metadata.csv" | "metadata.xlsx" | "metadata.xls"
+    )
 }
 
 /// Compares paths as people expect: `2.tif` before `10.tif`.
@@ -73,7 +81,9 @@ pub fn natural_cmp(left: &str, right: &str) -> Ordering {
             (None, None) => return Ordering::Equal,
             (None, Some(_)) => return Ordering::Less,
             (Some(_), None) => return Ordering::Greater,
-            (Some(left_char), Some(right_char)) if left_char.is_ascii_digit() && right_char.is_ascii_digit() => {
+            (Some(left_char), Some(right_char))
+                if left_char.is_ascii_digit() && right_char.is_ascii_digit() =>
+            {
                 let left_number = take_digits(&mut left_chars);
                 let right_number = take_digits(&mut right_chars);
                 let left_trimmed = left_number.trim_start_matches('0');
@@ -121,27 +131,43 @@ fn mtime_ns(metadata: &fs::Metadata) -> i64 {
 /// Stats one file.
 pub fn found_file(path: &Path) -> std::io::Result<FoundFile> {
     let metadata = fs::metadata(path)?;
-    Ok(FoundFile { path: path.to_path_buf(), size: metadata.len(), mtime_ns: mtime_ns(&metadata) })
+    Ok(FoundFile {
+        path: path.to_path_buf(),
+        size: metadata.len(),
+        mtime_ns: mtime_ns(&metadata),
+    })
 }
 
 /// Walks `root`, skipping `exclude` (the data directory, when it lies inside).
 pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<Tree> {
     let root = fs::canonicalize(root)?;
-    let mut tree = Tree { root: root.clone(), ..Tree::default() };
+    let mut tree = Tree {
+        root: root.clone(),
+        ..Tree::default()
+    };
     // Files per folder, so sidecars can be matched with their content file.
     let mut folders: BTreeMap<PathBuf, Vec<FoundFile>> = BTreeMap::new();
-    let walker = walkdir::WalkDir::new(&root).follow_links(false).into_iter().filter_entry(|entry| {
-        let hidden = entry.depth() > 0 && is_hidden_or_system(&entry.file_name().to_string_lossy());
-        let excluded = exclude.is_some_and(|excluded| entry.path() == excluded);
-        !hidden && !excluded
-    });
+    let walker = walkdir::WalkDir::new(&root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|entry| {
+            let hidden =
+                entry.depth() > 0 && is_hidden_or_system(&entry.file_name().to_string_lossy());
+            let excluded = exclude.is_some_and(|excluded| entry.path() == excluded);
+            !hidden && !excluded
+        });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                let path = error.path().map(|path| path.display().to_string()).unwrap_or_default();
+                let path = error
+                    .path()
+                    .map(|path| path.display().to_string())
+                    .unwrap_or_default();
                 let reason = match error.io_error().map(std::io::Error::kind) {
-                    Some(std::io::ErrorKind::PermissionDenied) => "the folder cannot be read (permission denied)".to_string(),
+                    Some(std::io::ErrorKind::PermissionDenied) => {
+                        "the folder cannot be read (permission denied)".to_string()
+                    }
                     _ => format!("cannot be read: {error}"),
                 };
                 tree.failures.push(Failure { path, reason });
@@ -161,14 +187,20 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<Tree> {
                 continue;
             }
         };
-        let found = FoundFile { path: entry.path().to_path_buf(), size: metadata.len(), mtime_ns: mtime_ns(&metadata) };
+        let found = FoundFile {
+            path: entry.path().to_path_buf(),
+            size: metadata.len(),
+            mtime_ns: mtime_ns(&metadata),
+        };
         let folder = entry.path().parent().unwrap_or(&root).to_path_buf();
         folders.entry(folder).or_default().push(found);
     }
     for (_, files) in folders {
         classify_folder(files, &mut tree);
     }
-    tree.files.sort_by(|left, right| natural_cmp(&left.path.to_string_lossy(), &right.path.to_string_lossy()));
+    tree.files.sort_by(|left, right| {
+        natural_cmp(&left.path.to_string_lossy(), &right.path.to_string_lossy())
+    });
     tree.sheets.sort_by_key(|path| path.components().count());
     Ok(tree)
 }
@@ -178,18 +210,37 @@ fn classify_folder(files: Vec<FoundFile>, tree: &mut Tree) {
     let names: HashMap<String, usize> = files
         .iter()
         .enumerate()
-        .filter_map(|(index, file)| Some((file.path.file_name()?.to_string_lossy().to_lowercase(), index)))
+        .filter_map(|(index, file)| {
+            Some((
+                file.path.file_name()?.to_string_lossy().to_lowercase(),
+                index,
+            ))
+        })
         .collect();
     let mut is_sidecar = vec![false; files.len()];
     // For every file, look for `<name>.json` / `<stem>.json` and OCR sidecars.
     for (index, file) in files.iter().enumerate() {
-        let Some(name) = file.path.file_name().map(|name| name.to_string_lossy().to_lowercase()) else { continue };
+        let Some(name) = file
+            .path
+            .file_name()
+            .map(|name| name.to_string_lossy().to_lowercase())
+        else {
+            continue;
+        };
         if is_metadata_sheet(&name) {
             continue;
         }
-        let stem = file.path.file_stem().map(|stem| stem.to_string_lossy().to_lowercase()).unwrap_or_default();
-        let extension = file.path.extension().map(|ext| ext.to_string_lossy().to_lowercase()).unwrap_or_default();
-        if matches!(extension.as_str(), "json" | "txt" | "hocr" | "xml") {
+        let stem = file
+            .path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let extension = file
+            .path
+            .extension()
+            .map(|ext| ext.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if extension == "json" {
             continue; // a sidecar cannot itself have sidecars
         }
         let mut sidecars = Sidecars::default();
@@ -202,7 +253,16 @@ fn classify_folder(files: Vec<FoundFile>, tree: &mut Tree) {
                 break;
             }
         }
-        for candidate in [format!("{stem}.hocr"), format!("{stem}.xml"), format!("{stem}.txt"), format!("{name}.txt")] {
+        let may_have_ocr = !matches!(extension.as_str(), "txt" | "hocr" | "xml" | "html" | "htm");
+        for candidate in [
+            format!("{stem}.hocr"),
+            format!("{stem}.xml"),
+            format!("{stem}.txt"),
+            format!("{name}.txt"),
+        ] {
+            if !may_have_ocr {
+                break;
+            }
             if let Some(&sidecar) = names.get(&candidate)
                 && sidecar != index
             {
@@ -219,7 +279,11 @@ fn classify_folder(files: Vec<FoundFile>, tree: &mut Tree) {
         }
     }
     for (index, file) in files.into_iter().enumerate() {
-        let name = file.path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file
+            .path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if is_metadata_sheet(&name) {
             tree.sheets.push(file.path);
         } else if !is_sidecar[index] {
@@ -243,12 +307,31 @@ mod tests {
     fn skips_system_files_and_finds_sidecars() {
         let temp = tempfile::tempdir().unwrap();
         let root = temp.path();
-        for name in ["a.jpg", "a.json", "a.txt", "b.pdf", "notes.txt", ".DS_Store", "Thumbs.db", "~$sheet.xlsx", "metadata.csv"] {
+        for name in [
+            "a.jpg",
+            "a.json",
+            "a.txt",
+            "b.pdf",
+            "notes.txt",
+            ".DS_Store",
+            "Thumbs.db",
+            "~$sheet.xlsx",
+            "metadata.csv",
+        ] {
             fs::write(root.join(name), b"x").unwrap();
         }
         let tree = walk(root, None).unwrap();
-        let names: Vec<String> =
-            tree.files.iter().map(|file| file.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        let names: Vec<String> = tree
+            .files
+            .iter()
+            .map(|file| {
+                file.path
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
         assert_eq!(names, vec!["a.jpg", "b.pdf", "notes.txt"]);
         assert_eq!(tree.sheets.len(), 1);
         let sidecars = &tree.sidecars[&root.canonicalize().unwrap().join("a.jpg")];

@@ -90,7 +90,24 @@ fn jpeg_technical(path: &Path) -> Result<TechMetadata, MediaError> {
         }
         Err(error) => return Err(MediaError::DamagedImage(describe_jpeg_error(&error))),
     }
+    check_jpeg_complete(path)?;
     Ok(tech)
+}
+
+/// A JPEG cut short (an interrupted copy, a failing card) still decodes to a
+/// partly grey picture without any decoder error, so look for the end-of-image
+/// marker after the start of the scan data. Data appended after the image
+/// (motion photos) is fine: the marker is still there.
+fn check_jpeg_complete(path: &Path) -> Result<(), MediaError> {
+    let bytes = std::fs::read(path)?;
+    let start_of_scan = bytes.windows(2).position(|pair| pair == [0xFF, 0xDA]);
+    let end_of_image = bytes.windows(2).rposition(|pair| pair == [0xFF, 0xD9]);
+    match (start_of_scan, end_of_image) {
+        (Some(scan), Some(end)) if end > scan => Ok(()),
+        _ => Err(MediaError::DamagedImage(
+            "the file ends before the end of the image (an interrupted copy?)".into(),
+        )),
+    }
 }
 
 /// Librarian-readable text for a jpeg-decoder error.
