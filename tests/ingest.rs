@@ -30,9 +30,9 @@ fn realistic_tree(sandbox: &Sandbox) {
         "scans/report.pdf",
         util::pdf_with_text("Yaozhou kiln excavation report"),
     );
-    let sheet = "文件,题名,责任者,主题,日期,材质,机构,藏品集\n\
-                 photos/kiln.jpg,耀州窑青釉刻花碗,黄堡窑工,陶瓷；耀州窑;宋代,宋,瓷,huangbao-museum,ceramics\n\
-                 chronicle,同官县志,佚名,地方志,清光绪十年,纸,district-library,chronicles\n";
+    let sheet = "文件,题名,责任者,主题,描述,日期,材质,机构,藏品集\n\
+                 photos/kiln.jpg,耀州窑青釉刻花碗,黄堡窑工,陶瓷；耀州窑;宋代,刻花流畅；釉色青绿,宋,瓷,huangbao-museum,ceramics\n\
+                 chronicle,同官县志,佚名,地方志,,清光绪十年,纸,district-library,chronicles\n";
     sandbox.write("scans/metadata.csv", util::gbk(sheet));
     sandbox.write("institutions.toml", util::INSTITUTIONS_TOML);
     let institutions = sandbox.path().join("institutions.toml");
@@ -77,6 +77,7 @@ fn a_realistic_tree_lands_as_described() {
         ["陶瓷", "耀州窑", "宋代"]
     );
     assert_eq!(bowl.item.metadata.values(DcElement::Creator), ["黄堡窑工"]);
+    assert_eq!(bowl.item.metadata.values(DcElement::Description), ["刻花流畅；釉色青绿"], "prose is not split");
     assert_eq!(bowl.item.metadata.extra["材质"], ["瓷"]);
     assert_eq!(bowl.files[0].media_type, "image/jpeg");
     assert_eq!(bowl.files[0].tech.width, Some(2400));

@@ -282,6 +282,11 @@ impl Description {
     fn apply(&mut self, role: &ColumnRole, value: FieldValue) -> Result<(), String> {
         match role {
             ColumnRole::File => {}
+            // A description is prose, where `；` ends a clause rather than separating values.
+            ColumnRole::Element(DcElement::Description) => match value {
+                FieldValue::Text(text) => self.metadata.push(DcElement::Description, [text]),
+                FieldValue::List(values) => self.metadata.push(DcElement::Description, values),
+            },
             ColumnRole::Element(element) => self.metadata.push(*element, value.into_values()),
             ColumnRole::Extra(name) => self.metadata.push_extra(name, value.into_values()),
             ColumnRole::Institution => {
