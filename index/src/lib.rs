@@ -5,7 +5,9 @@
 //! Nothing here knows about HTTP, async runtimes or terminals: everything is
 //! synchronous and long operations take a progress callback.
 
+pub mod dates;
 pub mod error;
 pub mod model;
+pub mod search;
 
 pub use error::{Error, Result};
