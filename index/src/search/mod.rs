@@ -612,8 +612,12 @@ fn build_document(fields: &Fields, doc: &IndexDocument) -> TantivyDocument {
         ("place", DcElement::Coverage),
         ("language", DcElement::Language),
     ] {
+        // A value counts once per item, however often it is repeated.
+        let mut seen = std::collections::HashSet::new();
         for value in clean(metadata.values(element)) {
-            add_facet(name, value, &mut out);
+            if seen.insert(value) {
+                add_facet(name, value, &mut out);
+            }
         }
     }
     add_facet("access", item.access.as_str(), &mut out);

@@ -234,7 +234,9 @@ impl Parser {
                 None | Some(Lexeme::Close) | Some(Lexeme::Or) => break,
                 Some(Lexeme::And) => {
                     self.next();
-                    if clauses.is_empty() {
+                    let dangling =
+                        matches!(self.peek(), None | Some(Lexeme::Close) | Some(Lexeme::Or));
+                    if clauses.is_empty() || dangling {
                         return Err(Malformed);
                     }
                     continue;
