@@ -344,8 +344,8 @@ pub fn pinyin_tokens(normalized: &Normalized) -> Vec<CharToken> {
         if !cjk {
             continue;
         }
-        for i in start..end {
-            if let Some(p) = char_pinyin(chars[i]) {
+        for (i, c) in chars.iter().enumerate().take(end).skip(start) {
+            if let Some(p) = char_pinyin(*c) {
                 tokens.push(CharToken {
                     text: p.to_string(),
                     start: i,
