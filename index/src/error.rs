@@ -51,6 +51,13 @@ pub enum Error {
     /// A stored record could not be decoded: our bug or a damaged catalogue.
     #[error("damaged catalogue record: {0}")]
     Corrupt(String),
+    /// The search index on disk was built by another version of the text
+    /// analysis; its terms would not match today's queries.
+    #[error("the search index was built by an older analyser; run `wenyuan reindex`")]
+    NeedsReindex,
+    /// The search engine failed (I/O, a damaged index, or our bug).
+    #[error("search index: {0}")]
+    Search(#[from] tantivy::TantivyError),
 }
 
 impl Error {

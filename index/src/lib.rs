@@ -1,14 +1,16 @@
 //! `wenyuan-index` owns wenyuan's data: the record model ([`model`]), the
 //! catalogue in SQLite that is the source of truth ([`catalog`]), the
 //! content-addressed store of preserved originals ([`store`]), fixity audits
-//! ([`verify`]) and the data directory that holds them all ([`DataDir`]).
+//! ([`verify`]), the Chinese-aware search index ([`search`], [`dates`]) and the data directory that holds them all ([`DataDir`]).
 //!
 //! Nothing here knows about HTTP, async runtimes or terminals: everything is
 //! synchronous and long operations take a progress callback.
 
 pub mod catalog;
+pub mod dates;
 pub mod error;
 pub mod model;
+pub mod search;
 pub mod store;
 pub mod verify;
 

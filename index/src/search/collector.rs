@@ -1,0 +1,366 @@
+//! One pass over the matching documents: total count, facet counts, and
+//! the top hits in the requested order after an optional cursor.
+//!
+//! Every sort order is expressed as a [`SortKey`] where smaller comes first
+//! and the item id's hash breaks ties, so "the page after this hit" is a
+//! plain comparison: a cursor page costs one pass and a heap of `limit`
+//! entries, whatever its depth.
+
+use std::collections::{BinaryHeap, HashMap};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::schema::{FACET_NAMES, facet_column};
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Oldest first; undated items last.
+    DateAsc,
+    /// Newest first; undated items last.
+    DateDesc,
+    /// By the pinyin of the title.
+    Title,
+    /// Most recently catalogued first.
+    Recent,
+}
+
+impl Sort {
+    /// One-letter tag used in cursors.
+    pub fn tag(self) -> char {
+        match self {
+            Sort::Relevance => 'r',
+            Sort::DateAsc => 'a',
+            Sort::DateDesc => 'd',
+            Sort::Title => 't',
+            Sort::Recent => 'n',
+        }
+    }
+}
+
+/// Position of a document in a sort order; smaller comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SortKey {
+    /// Main key (score, year, title, time).
+    pub primary: u64,
+    /// Second key (end year, rest of the title).
+    pub secondary: u64,
+    /// Hash of the item id: breaks ties deterministically.
+    pub tie: u64,
+}
+
+impl SortKey {
+    /// Encodes the key as an opaque cursor for `sort`.
+    pub fn to_cursor(self, sort: Sort) -> String {
+        format!(
+            "{}{:016x}{:016x}{:016x}",
+            sort.tag(),
+            self.primary,
+            self.secondary,
+            self.tie
+        )
+    }
+
+    /// Decodes a cursor made by [`SortKey::to_cursor`] for the same sort;
+    /// `None` for anything else.
+    pub fn from_cursor(cursor: &str, sort: Sort) -> Option<SortKey> {
+        let rest = cursor.strip_prefix(sort.tag())?;
+        if rest.len() != 48 || !rest.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        Some(SortKey {
+            primary: u64::from_str_radix(&rest[..16], 16).ok()?,
+            secondary: u64::from_str_radix(&rest[16..32], 16).ok()?,
+            tie: u64::from_str_radix(&rest[32..], 16).ok()?,
+        })
+    }
+}
+
+/// Maps an i64 onto a u64 with the same order.
+fn ordered_i64(value: i64) -> u64 {
+    (value as u64) ^ (1 << 63)
+}
+
+/// Maps a score onto a u64 with the same order.
+fn ordered_score(score: Score) -> u64 {
+    let bits = score.to_bits();
+    let ordered = if bits & 0x8000_0000 != 0 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    };
+    u64::from(ordered)
+}
+
+/// A hit as collected: its sort key, score and address.
+#[derive(Debug, Clone, Copy)]
+pub struct Collected {
+    /// Where it sorts.
+    pub key: SortKey,
+    /// Relevance score (0 when not scored).
+    pub score: Score,
+    /// The document.
+    pub address: DocAddress,
+}
+
+/// What the collector returns.
+#[derive(Debug, Default)]
+pub struct Collection {
+    /// Number of matching documents.
+    pub total: u64,
+    /// Number of matching documents after the cursor (= total without one).
+    pub after_cursor: u64,
+    /// The first `limit` hits after the cursor, in order.
+    pub top: Vec<Collected>,
+    /// Counts per facet (in [`FACET_NAMES`] order) per value.
+    pub facets: Vec<HashMap<String, u64>>,
+}
+
+/// Counts, sorts and pages the matches of a query.
+pub struct SearchCollector {
+    /// Order of the hits.
+    pub sort: Sort,
+    /// How many hits to keep.
+    pub limit: usize,
+    /// Only keep hits strictly after this key.
+    pub after: Option<SortKey>,
+    /// Whether to count facets.
+    pub facets: bool,
+}
+
+/// Per-segment state of [`SearchCollector`].
+pub struct SearchSegmentCollector {
+    segment: SegmentOrdinal,
+    sort: Sort,
+    limit: usize,
+    after: Option<SortKey>,
+    id_key: Column<u64>,
+    year_start: Column<i64>,
+    year_end: Column<i64>,
+    created_at: Column<i64>,
+    title_key1: Column<u64>,
+    title_key2: Column<u64>,
+    facet_columns: Vec<Option<StrColumn>>,
+    facet_ords: Vec<Vec<u64>>,
+    years: HashMap<i64, u64>,
+    count_facets: bool,
+    heap: BinaryHeap<(SortKey, DocId, u32)>,
+    total: u64,
+    after_cursor: u64,
+}
+
+impl Collector for SearchCollector {
+    type Fruit = Collection;
+    type Child = SearchSegmentCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SearchSegmentCollector> {
+        let fast = reader.fast_fields();
+        let mut facet_columns = Vec::new();
+        for name in FACET_NAMES {
+            if name == "year" || !self.facets {
+                facet_columns.push(None);
+            } else {
+                facet_columns.push(fast.str(&facet_column(name))?);
+            }
+        }
+        let facet_ords = facet_columns
+            .iter()
+            .map(|column| {
+                column
+                    .as_ref()
+                    .map(|column| vec![0; column.num_terms()])
+                    .unwrap_or_default()
+            })
+            .collect();
+        Ok(SearchSegmentCollector {
+            segment,
+            sort: self.sort,
+            limit: self.limit,
+            after: self.after,
+            id_key: fast.u64("id_key")?,
+            year_start: fast.i64("year_start")?,
+            year_end: fast.i64("year_end")?,
+            created_at: fast.i64("created_at")?,
+            title_key1: fast.u64("title_key1")?,
+            title_key2: fast.u64("title_key2")?,
+            facet_columns,
+            facet_ords,
+            years: HashMap::new(),
+            count_facets: self.facets,
+            heap: BinaryHeap::new(),
+            total: 0,
+            after_cursor: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.sort == Sort::Relevance
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Collection>) -> tantivy::Result<Collection> {
+        let mut merged = Collection {
+            facets: vec![HashMap::new(); FACET_NAMES.len()],
+            ..Collection::default()
+        };
+        for fruit in fruits {
+            merged.total += fruit.total;
+            merged.after_cursor += fruit.after_cursor;
+            merged.top.extend(fruit.top);
+            for (into, from) in merged.facets.iter_mut().zip(fruit.facets) {
+                for (value, count) in from {
+                    *into.entry(value).or_default() += count;
+                }
+            }
+        }
+        merged.top.sort_by_key(|hit| hit.key);
+        merged.top.truncate(self.limit);
+        Ok(merged)
+    }
+}
+
+impl SearchSegmentCollector {
+    /// The sort key of a document.
+    fn key(&self, doc: DocId, score: Score) -> SortKey {
+        let tie = self.id_key.first(doc).unwrap_or_default();
+        let (primary, secondary) = match self.sort {
+            Sort::Relevance => (u64::MAX - ordered_score(score), 0),
+            Sort::DateAsc => match self.year_start.first(doc) {
+                Some(year) => (
+                    ordered_i64(year),
+                    ordered_i64(self.year_end.first(doc).unwrap_or(year)),
+                ),
+                None => (u64::MAX, 0),
+            },
+            Sort::DateDesc => match self.year_start.first(doc) {
+                Some(year) => (
+                    u64::MAX - 1 - ordered_i64(year),
+                    u64::MAX - ordered_i64(self.year_end.first(doc).unwrap_or(year)),
+                ),
+                None => (u64::MAX, 0),
+            },
+            Sort::Title => (
+                self.title_key1.first(doc).unwrap_or_default(),
+                self.title_key2.first(doc).unwrap_or_default(),
+            ),
+            Sort::Recent => (
+                u64::MAX - ordered_i64(self.created_at.first(doc).unwrap_or_default()),
+                0,
+            ),
+        };
+        SortKey {
+            primary,
+            secondary,
+            tie,
+        }
+    }
+}
+
+impl SegmentCollector for SearchSegmentCollector {
+    type Fruit = Collection;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.total += 1;
+        if self.count_facets {
+            for (column, counts) in self.facet_columns.iter().zip(self.facet_ords.iter_mut()) {
+                if let Some(column) = column {
+                    for ord in column.term_ords(doc) {
+                        if let Some(count) = counts.get_mut(ord as usize) {
+                            *count += 1;
+                        }
+                    }
+                }
+            }
+            if let Some(year) = self.year_start.first(doc) {
+                *self.years.entry(year.div_euclid(10) * 10).or_default() += 1;
+            }
+        }
+        let key = self.key(doc, score);
+        if self.after.is_some_and(|after| key <= after) {
+            return;
+        }
+        self.after_cursor += 1;
+        if self.limit == 0 {
+            return;
+        }
+        if self.heap.len() < self.limit {
+            self.heap.push((key, doc, score.to_bits()));
+        } else if self.heap.peek().is_some_and(|worst| key < worst.0) {
+            self.heap.pop();
+            self.heap.push((key, doc, score.to_bits()));
+        }
+    }
+
+    fn harvest(self) -> Collection {
+        let mut facets = Vec::with_capacity(FACET_NAMES.len());
+        for (index, name) in FACET_NAMES.iter().enumerate() {
+            let mut values = HashMap::new();
+            if *name == "year" {
+                for (decade, count) in &self.years {
+                    values.insert(format!("{}-{}", decade, decade + 9), *count);
+                }
+            } else if let Some(column) = &self.facet_columns[index] {
+                let mut text = String::new();
+                for (ord, count) in self.facet_ords[index].iter().enumerate() {
+                    if *count > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
+                        values.insert(text.clone(), *count);
+                    }
+                }
+            }
+            facets.push(values);
+        }
+        let segment = self.segment;
+        let top = self
+            .heap
+            .into_iter()
+            .map(|(key, doc, bits)| Collected {
+                key,
+                score: f32::from_bits(bits),
+                address: DocAddress::new(segment, doc),
+            })
+            .collect();
+        Collection {
+            total: self.total,
+            after_cursor: self.after_cursor,
+            top,
+            facets,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_tampering() {
+        let key = SortKey {
+            primary: 1,
+            secondary: u64::MAX,
+            tie: 42,
+        };
+        let cursor = key.to_cursor(Sort::Title);
+        assert_eq!(SortKey::from_cursor(&cursor, Sort::Title), Some(key));
+        assert_eq!(SortKey::from_cursor(&cursor, Sort::Relevance), None);
+        assert_eq!(SortKey::from_cursor("t123", Sort::Title), None);
+        assert_eq!(
+            SortKey::from_cursor("t日日日日日日日日日日日日日日日日", Sort::Title),
+            None
+        );
+    }
+
+    #[test]
+    fn orders_are_monotonic() {
+        assert!(ordered_score(1.0) < ordered_score(2.0));
+        assert!(ordered_score(-1.0) < ordered_score(0.0));
+        assert!(ordered_i64(-5) < ordered_i64(3));
+    }
+}

@@ -1,0 +1,650 @@
+//! The search index: Chinese-aware full-text search over items, with facets,
+//! highlighted snippets, sorting and cursor paging.
+//!
+//! [`SearchIndex`] wraps a tantivy index in its own directory, tagged with the
+//! analyser version ([`tokenizer::ANALYSER_VERSION`]); [`IndexUpdater`] adds,
+//! replaces and removes items; [`SearchIndex::search`] answers a
+//! [`SearchRequest`] with hits, facet counts and the next cursor in one pass.
+//! The catalogue is the source of truth: the index can always be rebuilt
+//! from it ([`SearchIndex::create_fresh`]).
+//!
+//! Submodules: [`schema`] (fields), [`tokenizer`] (analysis), [`query`]
+//! (query language), [`collector`] (counting, facets, sorting, cursors),
+//! [`snippet`] (highlighting).
+
+pub mod collector;
+pub mod query;
+pub mod schema;
+pub mod snippet;
+pub mod tokenizer;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use collector::Sort;
+pub use snippet::{Fragment, Highlighted};
+
+use crate::dates::normalize_date;
+use crate::model::{AccessLevel, DcElement, Institution, ItemRecord};
+use crate::{Error, Result};
+use collector::{SearchCollector, SortKey};
+use schema::{FACET_NAMES, Fields, TextKind};
+use tokenizer::{ANALYSER_VERSION, PINYIN, PinyinTokenizer, ZH_GRAMS, ZH_WORDS, ZhGrams, ZhWords};
+
+/// File in the index directory naming the analyser version that built it.
+const VERSION_FILE: &str = "analyser-version";
+/// Memory budget of the index writer.
+const WRITER_MEMORY: usize = 100_000_000;
+/// Most hits one page may ask for.
+pub const MAX_LIMIT: usize = 200;
+/// Deepest offset paging allows; go deeper with cursors.
+pub const MAX_OFFSET: usize = 10_000;
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 120;
+/// Values per facet returned by default.
+const FACET_VALUES: usize = 20;
+
+/// The search index of one data directory.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    dir: PathBuf,
+}
+
+/// Adds, replaces and removes items; changes are visible after [`IndexUpdater::commit`].
+pub struct IndexUpdater {
+    writer: IndexWriter,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+/// What the index needs to know about one item.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexDocument<'a> {
+    /// The item and its files.
+    pub record: &'a ItemRecord,
+    /// Its institution, for the name, kind and facets.
+    pub institution: Option<&'a Institution>,
+    /// The collection's display name (searchable).
+    pub collection_name: Option<&'a str>,
+    /// Path of the first thumbnail, relative to the data directory.
+    pub thumbnail: Option<&'a str>,
+}
+
+/// One search.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// What the user typed (see [`query`] for the syntax); empty = everything.
+    pub query: String,
+    /// Facet filters as (facet name, value): values of one facet are OR-ed,
+    /// different facets AND-ed. Names are those of [`schema::FACET_NAMES`];
+    /// `year` takes a range `1950-1959` (first year of the item in it).
+    pub filters: Vec<(String, String)>,
+    /// Result order.
+    pub sort: Sort,
+    /// Hits to skip (ignored with a cursor); at most [`MAX_OFFSET`].
+    pub offset: usize,
+    /// Hits per page; at most [`MAX_LIMIT`].
+    pub limit: usize,
+    /// Continue after the last hit of a previous page ([`SearchResults::next_cursor`]).
+    pub cursor: Option<String>,
+    /// Whether to count facets.
+    pub facets: bool,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            filters: Vec::new(),
+            sort: Sort::Relevance,
+            offset: 0,
+            limit: 20,
+            cursor: None,
+            facets: true,
+        }
+    }
+}
+
+impl SearchRequest {
+    /// A request for `query` with the defaults (20 hits, relevance, facets).
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            ..SearchRequest::default()
+        }
+    }
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    /// Number of matching items (independent of paging and cursor).
+    pub total: usize,
+    /// This page's hits.
+    pub hits: Vec<Hit>,
+    /// Counts per facet over all matching items (when asked for).
+    pub facets: Vec<FacetCounts>,
+    /// Cursor for the next page, when there are more hits.
+    pub next_cursor: Option<String>,
+    /// True when the query was malformed (or too long) and a plain search of
+    /// its words was run instead.
+    pub query_was_fallback: bool,
+}
+
+/// One result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Item id.
+    pub id: String,
+    /// Relevance score (0 for other sort orders).
+    pub score: f32,
+    /// Display title.
+    pub title: String,
+    /// The title with query matches marked.
+    pub title_highlight: Highlighted,
+    /// A passage of the description or full text with matches marked.
+    pub snippet: Option<Highlighted>,
+    /// Institution name.
+    pub institution: Option<String>,
+    /// Date as written.
+    pub date: Option<String>,
+    /// Type (first Dublin Core type).
+    pub item_type: Option<String>,
+    /// First thumbnail path, relative to the data directory.
+    pub thumbnail: Option<String>,
+}
+
+/// Counts of one facet's values, largest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetCounts {
+    /// Facet name (see [`schema::FACET_NAMES`]).
+    pub name: String,
+    /// (value, number of matching items); `year` values are decades `1950-1959`, in order.
+    pub values: Vec<(String, u64)>,
+}
+
+/// Registers the analysers on an index.
+fn register_tokenizers(index: &Index) {
+    let manager = index.tokenizers();
+    manager.register(ZH_WORDS, TextAnalyzer::from(ZhWords));
+    manager.register(ZH_GRAMS, TextAnalyzer::from(ZhGrams));
+    manager.register(PINYIN, TextAnalyzer::from(PinyinTokenizer));
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when the directory holds none.
+    /// Fails with [`Error::NeedsReindex`] when it was built by another analyser version.
+    pub fn open_or_create(dir: &Path) -> Result<Self> {
+        fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        let meta = dir.join("meta.json");
+        if !meta.exists() {
+            return Self::create_fresh(dir);
+        }
+        let version = fs::read_to_string(dir.join(VERSION_FILE)).unwrap_or_default();
+        if version.trim() != ANALYSER_VERSION {
+            return Err(Error::NeedsReindex);
+        }
+        let index = Index::open_in_dir(dir)?;
+        let (schema, fields) = schema::build_schema();
+        if index.schema() != schema {
+            return Err(Error::NeedsReindex);
+        }
+        Self::wrap(index, fields, dir)
+    }
+
+    /// Creates an empty index in `dir` (for a rebuild). The directory must be
+    /// empty or hold an index, which is removed.
+    pub fn create_fresh(dir: &Path) -> Result<Self> {
+        fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        let entries: Vec<PathBuf> = fs::read_dir(dir)
+            .map_err(|e| Error::io(format!("reading {}", dir.display()), e))?
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .collect();
+        if !entries.is_empty() {
+            let is_index = dir.join("meta.json").exists() || dir.join(VERSION_FILE).exists();
+            if !is_index {
+                return Err(Error::Invalid(format!(
+                    "{} is not empty and holds no search index; refusing to overwrite it",
+                    dir.display()
+                )));
+            }
+            for path in entries {
+                let removed = if path.is_dir() {
+                    fs::remove_dir_all(&path)
+                } else {
+                    fs::remove_file(&path)
+                };
+                removed.map_err(|e| Error::io(format!("removing {}", path.display()), e))?;
+            }
+        }
+        let (schema, fields) = schema::build_schema();
+        let index = Index::create_in_dir(dir, schema)?;
+        fs::write(dir.join(VERSION_FILE), format!("{ANALYSER_VERSION}\n"))
+            .map_err(|e| Error::io(format!("writing {}", dir.join(VERSION_FILE).display()), e))?;
+        Self::wrap(index, fields, dir)
+    }
+
+    /// Creates an index in memory (tests, previews).
+    pub fn in_memory() -> Result<Self> {
+        let (schema, fields) = schema::build_schema();
+        let index = Index::create_in_ram(schema);
+        Self::wrap(index, fields, Path::new(""))
+    }
+
+    fn wrap(index: Index, fields: Fields, dir: &Path) -> Result<Self> {
+        register_tokenizers(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The directory of the index (empty for an in-memory index).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The single writer (fails if another one is open on this index).
+    pub fn writer(&self) -> Result<IndexUpdater> {
+        let writer = self.index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        Ok(IndexUpdater {
+            writer,
+            reader: self.reader.clone(),
+            fields: self.fields.clone(),
+        })
+    }
+
+    /// Number of items in the index (as of the last commit).
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Re-reads the index after another process committed.
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Runs a search: hits of one page, total, facet counts, next cursor.
+    /// Malformed queries never fail (see [`SearchResults::query_was_fallback`]);
+    /// unknown filter names, bad filter values and foreign cursors are
+    /// [`Error::Invalid`].
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let fields = &self.fields;
+        let built = query::build_query(&request.query, fields);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, built.query)];
+        for filter in self.filter_queries(&request.filters)? {
+            clauses.push((Occur::Must, filter));
+        }
+        let full_query = BooleanQuery::new(clauses);
+
+        let after = match &request.cursor {
+            Some(cursor) => Some(SortKey::from_cursor(cursor, request.sort).ok_or_else(|| {
+                Error::Invalid("the cursor is not valid for this search; start again".into())
+            })?),
+            None => None,
+        };
+        let limit = request.limit.min(MAX_LIMIT);
+        let offset = if after.is_some() {
+            0
+        } else {
+            request.offset.min(MAX_OFFSET)
+        };
+        let collector = SearchCollector {
+            sort: request.sort,
+            limit: offset + limit,
+            after,
+            facets: request.facets,
+        };
+        let searcher = self.reader.searcher();
+        let collection = searcher.search(&full_query, &collector)?;
+
+        let mut hits = Vec::new();
+        let page: Vec<_> = collection.top.iter().skip(offset).collect();
+        for collected in &page {
+            let doc: TantivyDocument = searcher.doc(collected.address)?;
+            hits.push(self.hit(&doc, collected.score, &built.highlight_terms, request.sort));
+        }
+        let next_cursor = match page.last() {
+            Some(last) if collection.after_cursor as usize > offset + page.len() => {
+                Some(last.key.to_cursor(request.sort))
+            }
+            _ => None,
+        };
+        let facets = if request.facets {
+            facet_counts(collection.facets)
+        } else {
+            Vec::new()
+        };
+        Ok(SearchResults {
+            total: collection.total as usize,
+            hits,
+            facets,
+            next_cursor,
+            query_was_fallback: built.fallback,
+        })
+    }
+
+    /// Translates facet filters into queries.
+    fn filter_queries(&self, filters: &[(String, String)]) -> Result<Vec<Box<dyn Query>>> {
+        let mut by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (name, value) in filters {
+            if !FACET_NAMES.contains(&name.as_str()) {
+                return Err(Error::Invalid(format!(
+                    "unknown facet '{name}' (one of {})",
+                    FACET_NAMES.join(", ")
+                )));
+            }
+            by_name
+                .entry(name.as_str())
+                .or_default()
+                .push(value.as_str());
+        }
+        let mut queries: Vec<Box<dyn Query>> = Vec::new();
+        for (name, values) in by_name {
+            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for value in values {
+                let query: Box<dyn Query> = if name == "year" {
+                    let (start, end) = parse_year_bucket(value).ok_or_else(|| {
+                        Error::Invalid(format!(
+                            "year filter '{value}' is not a range like 1950-1959"
+                        ))
+                    })?;
+                    query::year_start_query(&self.fields, start, end)
+                } else {
+                    let field = self
+                        .fields
+                        .facet(name)
+                        .ok_or_else(|| Error::Invalid(format!("unknown facet '{name}'")))?;
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, value),
+                        IndexRecordOption::Basic,
+                    ))
+                };
+                alternatives.push((Occur::Should, query));
+            }
+            queries.push(Box::new(BooleanQuery::new(alternatives)));
+        }
+        Ok(queries)
+    }
+
+    /// Builds a hit from a stored document.
+    fn hit(&self, doc: &TantivyDocument, score: f32, terms: &[String], sort: Sort) -> Hit {
+        let fields = &self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|value| value.as_str())
+                .map(str::to_string)
+        };
+        let all_text = |field| {
+            doc.get_all(field)
+                .filter_map(|value| value.as_str())
+                .collect::<Vec<&str>>()
+                .join("\n")
+        };
+        let title = text(fields.display_title).unwrap_or_default();
+        let description = all_text(fields.words_of(TextKind::Description));
+        let fulltext = all_text(fields.words_of(TextKind::Fulltext));
+        let snippet = snippet::snippet(&description, terms, SNIPPET_CHARS)
+            .or_else(|| snippet::snippet(&fulltext, terms, SNIPPET_CHARS))
+            .or_else(|| snippet::head(&description, SNIPPET_CHARS));
+        Hit {
+            id: text(fields.id).unwrap_or_default(),
+            score: if sort == Sort::Relevance { score } else { 0.0 },
+            title_highlight: snippet::highlight(&title, terms),
+            title,
+            snippet,
+            institution: text(fields.institution_name),
+            date: text(fields.date_text),
+            item_type: text(fields.item_type),
+            thumbnail: text(fields.thumbnail),
+        }
+    }
+}
+
+/// Parses a year facet value: `1950-1959`, or a single year.
+fn parse_year_bucket(value: &str) -> Option<(i64, i64)> {
+    let value = value.trim();
+    // A leading minus belongs to the first year.
+    let split = value
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '-')
+        .map(|(i, _)| i);
+    match split {
+        Some(at) => {
+            let start = value[..at].trim().parse().ok()?;
+            let end = value[at + 1..].trim().parse().ok()?;
+            (start <= end).then_some((start, end))
+        }
+        None => {
+            let year = value.parse().ok()?;
+            Some((year, year))
+        }
+    }
+}
+
+/// Orders facet counts for display: years chronologically, the rest by count.
+fn facet_counts(raw: Vec<std::collections::HashMap<String, u64>>) -> Vec<FacetCounts> {
+    FACET_NAMES
+        .iter()
+        .zip(raw)
+        .map(|(name, counts)| {
+            let mut values: Vec<(String, u64)> = counts.into_iter().collect();
+            if *name == "year" {
+                values.sort_by_key(|(value, _)| parse_year_bucket(value).map(|(start, _)| start));
+            } else {
+                values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                values.truncate(FACET_VALUES);
+            }
+            FacetCounts {
+                name: name.to_string(),
+                values,
+            }
+        })
+        .collect()
+}
+
+impl IndexUpdater {
+    /// Adds or replaces an item; a tombstoned item is removed instead.
+    pub fn upsert(&mut self, doc: &IndexDocument) -> Result<()> {
+        let item = &doc.record.item;
+        self.delete(&item.id)?;
+        if item.deleted_at.is_some() {
+            return Ok(());
+        }
+        let document = build_document(&self.fields, doc);
+        self.writer.add_document(document)?;
+        Ok(())
+    }
+
+    /// Removes an item.
+    pub fn delete(&mut self, item_id: &str) -> Result<()> {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, item_id));
+        Ok(())
+    }
+
+    /// Removes every item (for a rebuild in place).
+    pub fn delete_all(&mut self) -> Result<()> {
+        self.writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes the changes durable and visible to searches.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+}
+
+/// Trimmed, non-empty values.
+fn clean<'a>(values: impl IntoIterator<Item = &'a String>) -> impl Iterator<Item = &'a str> {
+    values
+        .into_iter()
+        .map(|value| value.trim())
+        .filter(|value| !value.is_empty())
+}
+
+/// Longest facet value kept (bytes).
+const MAX_FACET_VALUE: usize = 200;
+
+/// The tantivy document of an item.
+///
+/// Full text from files is only indexed for public items: for
+/// `metadata_only` and `restricted` items the files are not shown, so
+/// neither is their text; thumbnails likewise.
+fn build_document(fields: &Fields, doc: &IndexDocument) -> TantivyDocument {
+    let item = &doc.record.item;
+    let metadata = &item.metadata;
+    let mut out = TantivyDocument::default();
+    out.add_text(fields.id, &item.id);
+    out.add_u64(fields.id_key, schema::id_key(&item.id));
+
+    let add_kind = |kind: TextKind, value: &str, out: &mut TantivyDocument| {
+        out.add_text(fields.words_of(kind), value);
+        out.add_text(fields.grams_of(kind), value);
+    };
+    for value in clean(metadata.values(DcElement::Title)) {
+        add_kind(TextKind::Title, value, &mut out);
+        out.add_text(fields.pinyin, value);
+    }
+    for element in [DcElement::Creator, DcElement::Contributor] {
+        for value in clean(metadata.values(element)) {
+            add_kind(TextKind::Creator, value, &mut out);
+            out.add_text(fields.pinyin, value);
+        }
+    }
+    for value in clean(metadata.values(DcElement::Subject)) {
+        add_kind(TextKind::Subject, value, &mut out);
+    }
+    for value in clean(metadata.values(DcElement::Coverage)) {
+        add_kind(TextKind::Subject, value, &mut out);
+        out.add_text(fields.pinyin, value);
+    }
+    for value in clean(metadata.values(DcElement::Description)) {
+        add_kind(TextKind::Description, value, &mut out);
+    }
+    for element in [
+        DcElement::Publisher,
+        DcElement::Date,
+        DcElement::Type,
+        DcElement::Format,
+        DcElement::Identifier,
+        DcElement::Source,
+        DcElement::Language,
+        DcElement::Relation,
+        DcElement::Rights,
+    ] {
+        for value in clean(metadata.values(element)) {
+            add_kind(TextKind::Extra, value, &mut out);
+        }
+    }
+    for values in metadata.extra.values() {
+        for value in clean(values) {
+            add_kind(TextKind::Extra, value, &mut out);
+        }
+    }
+    if let Some(institution) = doc.institution {
+        add_kind(TextKind::Extra, &institution.name_zh, &mut out);
+    }
+    if let Some(name) = doc.collection_name.map(str::trim).filter(|n| !n.is_empty()) {
+        add_kind(TextKind::Extra, name, &mut out);
+    }
+    let public = item.access == AccessLevel::Public;
+    if public {
+        for file in &doc.record.files {
+            if let Some(text) = file
+                .text
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
+                add_kind(TextKind::Fulltext, text, &mut out);
+            }
+        }
+    }
+
+    // Facets.
+    let add_facet = |name: &str, value: &str, out: &mut TantivyDocument| {
+        let value = value.trim();
+        if let Some(field) = fields.facet(name)
+            && !value.is_empty()
+            && value.len() <= MAX_FACET_VALUE
+        {
+            out.add_text(field, value);
+        }
+    };
+    if let Some(id) = &item.institution_id {
+        add_facet("institution", id, &mut out);
+    }
+    if let Some(institution) = doc.institution {
+        add_facet("institution_kind", institution.kind.as_str(), &mut out);
+    }
+    if let Some(collection) = &item.collection_id {
+        let value = match &item.institution_id {
+            Some(institution) => format!("{institution}/{collection}"),
+            None => collection.clone(),
+        };
+        add_facet("collection", &value, &mut out);
+    }
+    for (name, element) in [
+        ("type", DcElement::Type),
+        ("subject", DcElement::Subject),
+        ("place", DcElement::Coverage),
+        ("language", DcElement::Language),
+    ] {
+        // A value counts once per item, however often it is repeated.
+        let mut seen = std::collections::HashSet::new();
+        for value in clean(metadata.values(element)) {
+            if seen.insert(value) {
+                add_facet(name, value, &mut out);
+            }
+        }
+    }
+    add_facet("access", item.access.as_str(), &mut out);
+
+    // Dates, sorting, display.
+    let dates = metadata.values(DcElement::Date);
+    if let Some((start, end)) = dates.iter().find_map(|date| normalize_date(date)) {
+        out.add_i64(fields.year_start, i64::from(start));
+        out.add_i64(fields.year_end, i64::from(end));
+    }
+    out.add_i64(fields.created_at, item.created_at);
+    let title = item.display_title();
+    let sort_key = tokenizer::title_sort_key(title);
+    out.add_u64(fields.title_key1, schema::pack_sort_key(&sort_key, 0));
+    out.add_u64(fields.title_key2, schema::pack_sort_key(&sort_key, 1));
+    out.add_text(fields.display_title, title);
+    if let Some(institution) = doc.institution {
+        out.add_text(fields.institution_name, &institution.name_zh);
+    }
+    if let Some(date) = clean(dates).next() {
+        out.add_text(fields.date_text, date);
+    }
+    if let Some(item_type) = clean(metadata.values(DcElement::Type)).next() {
+        out.add_text(fields.item_type, item_type);
+    }
+    if public && let Some(thumbnail) = doc.thumbnail {
+        out.add_text(fields.thumbnail, thumbnail);
+    }
+    out
+}

@@ -1,0 +1,620 @@
+//! The user's query language and its translation into a tantivy query.
+//!
+//! Syntax: plain terms (AND-ed), `"quoted phrases"` (also “…” and 「…」),
+//! field syntax `title:` `creator:` `subject:` `place:` `description:`
+//! `text:` and `date:`/`year:` (`year:1950-1960`, `date:民国`), the operators
+//! `AND`, `OR`, `NOT`, `-term`, `+term`, and parentheses.
+//!
+//! A plain term matches if any searched field contains it: in the words
+//! field (boosted) or, for exact recall, as a substring via the grams field
+//! (a multi-character CJK term is a phrase of its bigrams, so 明月光 never
+//! matches 明月 … 月光 apart). ASCII terms also match the pinyin field.
+//!
+//! Parsing never fails: a malformed query (`title:`, `"`, `((`) falls back
+//! to an AND of the words it contains and says so; input longer than
+//! [`MAX_QUERY_CHARS`] is cut.
+
+use std::ops::Bound;
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use unicode_normalization::UnicodeNormalization;
+
+use super::schema::{Fields, TextKind};
+use super::tokenizer::{
+    CharToken, is_cjk, is_word_char, normalize, query_gram_tokens, query_word_tokens,
+};
+use crate::dates::normalize_date;
+
+/// Longest query (in characters) that is parsed; the rest is ignored.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Most terms a query may have; the rest are ignored.
+pub const MAX_TERMS: usize = 32;
+/// Weight of a grams-only match relative to a words match.
+const GRAMS_FACTOR: f32 = 0.5;
+/// Weight of a pinyin match.
+const PINYIN_BOOST: f32 = 2.0;
+
+/// Which fields a term is searched in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every text field and pinyin.
+    All,
+    /// One kind of text.
+    Kind(TextKind),
+    /// The normalised date (`date:` / `year:`).
+    Year,
+}
+
+/// The parsed form of a query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// A term or phrase in a scope.
+    Term {
+        /// Where to search.
+        scope: Scope,
+        /// The text as typed.
+        text: String,
+        /// True when it was quoted.
+        phrase: bool,
+    },
+    /// Clauses combined with their occurrence (must, must not, should).
+    And(Vec<(Occur, Node)>),
+    /// Alternatives.
+    Or(Vec<Node>),
+}
+
+/// A query ready to run, with what the highlighter needs.
+pub struct BuiltQuery {
+    /// The tantivy query.
+    pub query: Box<dyn Query>,
+    /// Normalised texts to highlight (the positive terms).
+    pub highlight_terms: Vec<String>,
+    /// True when the query was malformed or cut and a plain search was run instead.
+    pub fallback: bool,
+    /// True when the query is empty and every document matches.
+    pub match_all: bool,
+}
+
+/// Lexical tokens of the query language.
+#[derive(Debug, Clone, PartialEq)]
+enum Lexeme {
+    Open,
+    Close,
+    And,
+    Or,
+    Not,
+    Minus,
+    Plus,
+    Field(Scope),
+    Word(String),
+    Phrase(String),
+}
+
+/// Marker for a malformed query.
+#[derive(Debug)]
+struct Malformed;
+
+/// The scope named by a field prefix.
+fn scope_for(name: &str) -> Option<Scope> {
+    Some(match name.to_lowercase().as_str() {
+        "title" | "题名" | "标题" => Scope::Kind(TextKind::Title),
+        "creator" | "author" | "作者" | "责任者" => Scope::Kind(TextKind::Creator),
+        "subject" | "主题" => Scope::Kind(TextKind::Subject),
+        "place" | "coverage" | "地点" => Scope::Kind(TextKind::Subject),
+        "description" | "描述" => Scope::Kind(TextKind::Description),
+        "text" | "fulltext" | "全文" => Scope::Kind(TextKind::Fulltext),
+        "date" | "year" | "日期" | "年代" => Scope::Year,
+        _ => return None,
+    })
+}
+
+/// Characters that open a quoted phrase, with their closing partners.
+fn closing_quote(c: char) -> Option<char> {
+    match c {
+        '"' => Some('"'),
+        '“' => Some('”'),
+        '「' => Some('」'),
+        '『' => Some('』'),
+        _ => None,
+    }
+}
+
+/// True for characters that end a bare word.
+fn is_delimiter(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '(' | ')' | '"' | '“' | '”' | '「' | '」' | '『' | '』')
+}
+
+/// Splits the query into lexemes.
+fn lex(input: &str) -> Result<Vec<Lexeme>, Malformed> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '(' {
+            out.push(Lexeme::Open);
+            i += 1;
+        } else if c == ')' {
+            out.push(Lexeme::Close);
+            i += 1;
+        } else if let Some(close) = closing_quote(c) {
+            let start = i + 1;
+            let end = (start..chars.len())
+                .find(|&j| chars[j] == close)
+                .ok_or(Malformed)?;
+            out.push(Lexeme::Phrase(chars[start..end].iter().collect()));
+            i = end + 1;
+        } else if (c == '-' || c == '+' || c == '!')
+            && chars.get(i + 1).is_some_and(|next| !next.is_whitespace())
+            && (i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '(')
+        {
+            out.push(if c == '+' {
+                Lexeme::Plus
+            } else {
+                Lexeme::Minus
+            });
+            i += 1;
+        } else {
+            let start = i;
+            while i < chars.len() && !is_delimiter(chars[i]) {
+                // A known field name followed by ':' ends the word.
+                if chars[i] == ':' {
+                    let name: String = chars[start..i].iter().collect();
+                    if let Some(scope) = scope_for(&name) {
+                        out.push(Lexeme::Field(scope));
+                        i += 1;
+                        break;
+                    }
+                }
+                i += 1;
+            }
+            if matches!(out.last(), Some(Lexeme::Field(_))) && chars[start..i].last() == Some(&':')
+            {
+                continue;
+            }
+            let word: String = chars[start..i].iter().collect();
+            out.push(match word.as_str() {
+                "AND" | "&&" | "和" => Lexeme::And,
+                "OR" | "||" | "或" => Lexeme::Or,
+                "NOT" => Lexeme::Not,
+                _ => Lexeme::Word(word),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Recursive-descent parser over lexemes.
+struct Parser {
+    lexemes: Vec<Lexeme>,
+    at: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Lexeme> {
+        self.lexemes.get(self.at)
+    }
+
+    fn next(&mut self) -> Option<Lexeme> {
+        let lexeme = self.lexemes.get(self.at).cloned();
+        self.at += 1;
+        lexeme
+    }
+
+    fn parse_or(&mut self, scope: Scope) -> Result<Node, Malformed> {
+        self.depth += 1;
+        if self.depth > 16 {
+            return Err(Malformed);
+        }
+        let mut alternatives = vec![self.parse_and(scope)?];
+        while self.peek() == Some(&Lexeme::Or) {
+            self.next();
+            alternatives.push(self.parse_and(scope)?);
+        }
+        self.depth -= 1;
+        Ok(if alternatives.len() == 1 {
+            alternatives.pop().ok_or(Malformed)?
+        } else {
+            Node::Or(alternatives)
+        })
+    }
+
+    fn parse_and(&mut self, scope: Scope) -> Result<Node, Malformed> {
+        let mut clauses = Vec::new();
+        loop {
+            match self.peek() {
+                None | Some(Lexeme::Close) | Some(Lexeme::Or) => break,
+                Some(Lexeme::And) => {
+                    self.next();
+                    let dangling =
+                        matches!(self.peek(), None | Some(Lexeme::Close) | Some(Lexeme::Or));
+                    if clauses.is_empty() || dangling {
+                        return Err(Malformed);
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let occur = match self.peek() {
+                Some(Lexeme::Not) | Some(Lexeme::Minus) => {
+                    self.next();
+                    Occur::MustNot
+                }
+                Some(Lexeme::Plus) => {
+                    self.next();
+                    Occur::Must
+                }
+                _ => Occur::Must,
+            };
+            clauses.push((occur, self.parse_primary(scope)?));
+        }
+        if clauses.is_empty() {
+            return Err(Malformed);
+        }
+        Ok(if clauses.len() == 1 && clauses[0].0 == Occur::Must {
+            clauses.pop().ok_or(Malformed)?.1
+        } else {
+            Node::And(clauses)
+        })
+    }
+
+    fn parse_primary(&mut self, scope: Scope) -> Result<Node, Malformed> {
+        match self.next().ok_or(Malformed)? {
+            Lexeme::Open => {
+                let node = self.parse_or(scope)?;
+                if self.next() != Some(Lexeme::Close) {
+                    return Err(Malformed);
+                }
+                Ok(node)
+            }
+            Lexeme::Field(inner) => {
+                if scope != Scope::All {
+                    return Err(Malformed);
+                }
+                match self.peek() {
+                    Some(Lexeme::Word(_)) | Some(Lexeme::Phrase(_)) | Some(Lexeme::Open) => {
+                        self.parse_primary(inner)
+                    }
+                    _ => Err(Malformed),
+                }
+            }
+            Lexeme::Word(text) => Ok(Node::Term {
+                scope,
+                text,
+                phrase: false,
+            }),
+            Lexeme::Phrase(text) => Ok(Node::Term {
+                scope,
+                text,
+                phrase: true,
+            }),
+            _ => Err(Malformed),
+        }
+    }
+}
+
+/// Parses a query; `Err` when it is malformed.
+fn parse(input: &str) -> Result<Node, Malformed> {
+    let lexemes = lex(input)?;
+    let mut parser = Parser {
+        lexemes,
+        at: 0,
+        depth: 0,
+    };
+    let node = parser.parse_or(Scope::All)?;
+    if parser.at < parser.lexemes.len() {
+        return Err(Malformed);
+    }
+    Ok(node)
+}
+
+/// Splits text into the pieces that are searched as separate terms: runs of
+/// CJK and word characters (punctuation separates), normalised.
+pub fn term_parts(text: &str) -> Vec<String> {
+    let normalized = normalize(text);
+    normalized
+        .text
+        .split(|c: char| !is_cjk(c) && !is_word_char(c))
+        .filter(|part| !part.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// What [`build_query`] works with while translating.
+struct Builder<'a> {
+    fields: &'a Fields,
+    highlight: Vec<String>,
+    terms: usize,
+}
+
+impl Builder<'_> {
+    /// The query for one node; `None` when it has nothing to search for.
+    fn node(&mut self, node: &Node, negated: bool) -> Result<Option<Box<dyn Query>>, Malformed> {
+        match node {
+            Node::Term {
+                scope,
+                text,
+                phrase,
+            } => self.term(*scope, text, *phrase, negated),
+            Node::Or(alternatives) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for alternative in alternatives {
+                    if let Some(query) = self.node(alternative, negated)? {
+                        clauses.push((Occur::Should, query));
+                    }
+                }
+                Ok((!clauses.is_empty())
+                    .then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>))
+            }
+            Node::And(items) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for (occur, item) in items {
+                    let inner_negated = negated ^ (*occur == Occur::MustNot);
+                    if let Some(query) = self.node(item, inner_negated)? {
+                        clauses.push((*occur, query));
+                    }
+                }
+                if clauses.is_empty() {
+                    return Ok(None);
+                }
+                if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Ok(Some(Box::new(BooleanQuery::new(clauses))))
+            }
+        }
+    }
+
+    /// The query for a term or phrase.
+    fn term(
+        &mut self,
+        scope: Scope,
+        text: &str,
+        phrase: bool,
+        negated: bool,
+    ) -> Result<Option<Box<dyn Query>>, Malformed> {
+        if scope == Scope::Year {
+            let (start, end) = normalize_date(text).ok_or(Malformed)?;
+            return Ok(Some(year_overlap_query(self.fields, start, end)));
+        }
+        let parts = term_parts(text);
+        if parts.is_empty() {
+            return Ok(None);
+        }
+        if !negated {
+            self.highlight.extend(parts.iter().cloned());
+        }
+        let pieces: Vec<String> = if phrase {
+            vec![text.to_string()]
+        } else {
+            parts
+        };
+        let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for piece in pieces {
+            if self.terms >= MAX_TERMS {
+                break;
+            }
+            self.terms += 1;
+            if let Some(query) = term_query(self.fields, scope, &piece) {
+                musts.push((Occur::Must, query));
+            }
+        }
+        Ok(match musts.len() {
+            0 => None,
+            1 => musts.pop().map(|(_, query)| query),
+            _ => Some(Box::new(BooleanQuery::new(musts))),
+        })
+    }
+}
+
+/// Items whose year range overlaps `start..=end`.
+pub fn year_overlap_query(fields: &Fields, start: i32, end: i32) -> Box<dyn Query> {
+    let starts_before_end = RangeQuery::new(
+        Bound::Unbounded,
+        Bound::Included(Term::from_field_i64(fields.year_start, i64::from(end))),
+    );
+    let ends_after_start = RangeQuery::new(
+        Bound::Included(Term::from_field_i64(fields.year_end, i64::from(start))),
+        Bound::Unbounded,
+    );
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(starts_before_end)),
+        (Occur::Must, Box::new(ends_after_start)),
+    ]))
+}
+
+/// Items whose first year lies in `start..=end` (the year facet's buckets).
+pub fn year_start_query(fields: &Fields, start: i64, end: i64) -> Box<dyn Query> {
+    Box::new(RangeQuery::new(
+        Bound::Included(Term::from_field_i64(fields.year_start, start)),
+        Bound::Included(Term::from_field_i64(fields.year_start, end)),
+    ))
+}
+
+/// A term or phrase query over positioned tokens; `None` without tokens.
+fn positioned_query(field: Field, tokens: &[CharToken]) -> Option<Box<dyn Query>> {
+    match tokens {
+        [] => None,
+        [token] => Some(Box::new(TermQuery::new(
+            Term::from_field_text(field, &token.text),
+            IndexRecordOption::WithFreqs,
+        ))),
+        _ => {
+            let base = tokens[0].start;
+            let terms = tokens
+                .iter()
+                .map(|token| {
+                    (
+                        token.start - base,
+                        Term::from_field_text(field, &token.text),
+                    )
+                })
+                .collect();
+            Some(Box::new(PhraseQuery::new_with_offset(terms)))
+        }
+    }
+}
+
+/// The query for one piece of text in a scope: words and grams fields of
+/// every kind in scope with their boosts, and pinyin for ASCII letters.
+pub fn term_query(fields: &Fields, scope: Scope, text: &str) -> Option<Box<dyn Query>> {
+    let kinds: Vec<TextKind> = match scope {
+        Scope::All => TextKind::ALL.to_vec(),
+        Scope::Kind(kind) => vec![kind],
+        Scope::Year => return None,
+    };
+    let word_tokens = query_word_tokens(text);
+    let gram_tokens = query_gram_tokens(text);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for kind in &kinds {
+        if let Some(query) = positioned_query(fields.words_of(*kind), &word_tokens) {
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(query, kind.boost())),
+            ));
+        }
+        if let Some(query) = positioned_query(fields.grams_of(*kind), &gram_tokens) {
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(query, kind.boost() * GRAMS_FACTOR)),
+            ));
+        }
+    }
+    let pinyin_scope = matches!(
+        scope,
+        Scope::All | Scope::Kind(TextKind::Title) | Scope::Kind(TextKind::Creator)
+    );
+    let lower = text.trim().to_ascii_lowercase();
+    if pinyin_scope && lower.len() >= 2 && lower.bytes().all(|b| b.is_ascii_lowercase()) {
+        let query = TermQuery::new(
+            Term::from_field_text(fields.pinyin, &lower),
+            IndexRecordOption::WithFreqs,
+        );
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(query), PINYIN_BOOST)),
+        ));
+    }
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// The words of a malformed query, as plain terms.
+fn fallback_node(input: &str) -> Option<Node> {
+    let clauses: Vec<(Occur, Node)> = input
+        .split(|c: char| c.is_whitespace() || "()\"“”「」『』:+".contains(c))
+        .filter(|word| !matches!(*word, "AND" | "OR" | "NOT" | "&&" | "||" | "-" | ""))
+        .map(|word| word.trim_start_matches(['-', '!']))
+        .filter(|word| !term_parts(word).is_empty())
+        .take(MAX_TERMS)
+        .map(|word| {
+            (
+                Occur::Must,
+                Node::Term {
+                    scope: Scope::All,
+                    text: word.to_string(),
+                    phrase: false,
+                },
+            )
+        })
+        .collect();
+    (!clauses.is_empty()).then_some(Node::And(clauses))
+}
+
+/// Translates the user's query into a tantivy query. Never fails.
+pub fn build_query(input: &str, fields: &Fields) -> BuiltQuery {
+    let normalized: String = input.nfkc().collect();
+    let truncated = normalized.chars().count() > MAX_QUERY_CHARS;
+    let text: String = normalized.chars().take(MAX_QUERY_CHARS).collect();
+    if text.trim().is_empty() {
+        return BuiltQuery {
+            query: Box::new(AllQuery),
+            highlight_terms: Vec::new(),
+            fallback: truncated,
+            match_all: true,
+        };
+    }
+    let mut builder = Builder {
+        fields,
+        highlight: Vec::new(),
+        terms: 0,
+    };
+    if let Ok(node) = parse(&text)
+        && let Ok(Some(query)) = builder.node(&node, false)
+    {
+        return BuiltQuery {
+            query,
+            highlight_terms: builder.highlight,
+            fallback: truncated,
+            match_all: false,
+        };
+    }
+    let mut builder = Builder {
+        fields,
+        highlight: Vec::new(),
+        terms: 0,
+    };
+    let query = fallback_node(&text)
+        .and_then(|node| builder.node(&node, false).ok().flatten())
+        .unwrap_or_else(|| Box::new(EmptyQuery));
+    BuiltQuery {
+        query,
+        highlight_terms: builder.highlight,
+        fallback: true,
+        match_all: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_syntax() {
+        let node = parse("title:静夜思 李白 -月亮 (a OR b) \"明月 光\" year:1950-1960").unwrap();
+        let Node::And(clauses) = node else {
+            panic!("expected an AND")
+        };
+        assert_eq!(clauses.len(), 6);
+        assert_eq!(
+            clauses[0].1,
+            Node::Term {
+                scope: Scope::Kind(TextKind::Title),
+                text: "静夜思".into(),
+                phrase: false
+            }
+        );
+        assert_eq!(clauses[2].0, Occur::MustNot);
+        assert!(matches!(clauses[3].1, Node::Or(_)));
+        assert!(matches!(&clauses[4].1, Node::Term { phrase: true, .. }));
+        assert!(matches!(
+            &clauses[5].1,
+            Node::Term {
+                scope: Scope::Year,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn malformed_queries_are_detected() {
+        for bad in ["title:", "\"", "((", "a AND", "OR", ")", "title:(", "()"] {
+            assert!(parse(bad).is_err(), "{bad} should be malformed");
+        }
+        assert!(parse("http://example.org").is_ok());
+    }
+
+    #[test]
+    fn term_parts_split_on_punctuation() {
+        assert_eq!(term_parts("静夜思，李白"), vec!["静夜思", "李白"]);
+        assert_eq!(term_parts("ＡＢＣ１２３"), vec!["abc123"]);
+        assert!(term_parts("!!!").is_empty());
+    }
+}

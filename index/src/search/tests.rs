@@ -1,0 +1,704 @@
+//! End-to-end tests of the search index over records generated in code.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::tokenizer::{fold, is_cjk};
+use super::*;
+use crate::model::{
+    AccessLevel, InstitutionKind, Item, ItemFile, Metadata, StorageMode, TechMetadata,
+};
+
+/// A small deterministic random generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+fn institution(id: &str, name: &str, kind: InstitutionKind) -> Institution {
+    Institution {
+        id: id.into(),
+        name_zh: name.into(),
+        name_en: None,
+        kind,
+        address: None,
+        opening_hours: None,
+        services: Vec::new(),
+        accessibility: None,
+        contact: None,
+        website: None,
+    }
+}
+
+fn record(id: &str, dc: &[(DcElement, &str)], text: Option<&str>) -> ItemRecord {
+    let mut metadata = Metadata::default();
+    for (element, value) in dc {
+        metadata.push(*element, [value.to_string()]);
+    }
+    let files = text
+        .map(|text| {
+            vec![ItemFile {
+                seq: 1,
+                digest: "0".repeat(64),
+                size: 1,
+                media_type: "text/plain".into(),
+                source_path: format!("{id}.txt"),
+                source_mtime_ns: 0,
+                storage: StorageMode::Copy,
+                tech: TechMetadata::default(),
+                derivatives: Vec::new(),
+                text: Some(text.into()),
+                ocr_words: Vec::new(),
+            }]
+        })
+        .unwrap_or_default();
+    ItemRecord {
+        item: Item {
+            id: id.into(),
+            source_key: id.into(),
+            institution_id: None,
+            collection_id: None,
+            access: AccessLevel::Public,
+            metadata,
+            created_at: 0,
+            updated_at: 0,
+            deleted_at: None,
+        },
+        files,
+    }
+}
+
+fn index_of(records: &[ItemRecord]) -> SearchIndex {
+    let index = SearchIndex::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for record in records {
+        writer
+            .upsert(&IndexDocument {
+                record,
+                institution: None,
+                collection_name: None,
+                thumbnail: None,
+            })
+            .unwrap();
+    }
+    writer.commit().unwrap();
+    index
+}
+
+fn ids(index: &SearchIndex, query: &str) -> Vec<String> {
+    let mut request = SearchRequest::new(query);
+    request.limit = 100;
+    let mut found: Vec<String> = index
+        .search(&request)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|hit| hit.id)
+        .collect();
+    found.sort();
+    found
+}
+
+fn small_corpus() -> SearchIndex {
+    use DcElement::*;
+    index_of(&[
+        record(
+            "poem",
+            &[
+                (Title, "靜夜思"),
+                (Creator, "李白"),
+                (Description, "床前明月光，疑是地上霜。"),
+            ],
+            None,
+        ),
+        record(
+            "moon",
+            &[(Title, "明月几时有"), (Description, "明月照大江，月光如水")],
+            None,
+        ),
+        record(
+            "hall",
+            &[(Title, "王益区文化館活动照片"), (Subject, "群众文化")],
+            None,
+        ),
+        record(
+            "lib",
+            &[(Title, "少儿图书馆新馆"), (Description, "區圖書館藏書目录")],
+            None,
+        ),
+        record(
+            "kiln",
+            &[
+                (Title, "耀州窑青瓷刻花碗"),
+                (Description, "Yaozhou celadon bowl, Song dynasty"),
+                (Coverage, "黄堡镇"),
+            ],
+            None,
+        ),
+        record(
+            "code",
+            &[(Title, "档案 ABC123"), (Description, "Café records")],
+            None,
+        ),
+        record(
+            "heritage",
+            &[(Title, "文化遗产保护"), (Creator, "王益")],
+            None,
+        ),
+        record("gone", &[(Title, "静夜思 已删除")], None),
+    ])
+}
+
+#[test]
+fn traditional_and_simplified_find_each_other() {
+    let index = small_corpus();
+    assert_eq!(ids(&index, "静夜思"), vec!["gone", "poem"]);
+    assert_eq!(ids(&index, "靜夜思"), vec!["gone", "poem"]);
+    assert_eq!(ids(&index, "文化馆"), vec!["hall"]);
+    assert_eq!(ids(&index, "文化館"), vec!["hall"]);
+    assert_eq!(ids(&index, "圖書館"), vec!["lib"]);
+    assert_eq!(ids(&index, "图书馆"), vec!["lib"]);
+
+    let results = index.search(&SearchRequest::new("图书馆")).unwrap();
+    let hit = &results.hits[0];
+    assert_eq!(hit.title_highlight.marked(), vec!["图书馆"]);
+    let snippet = hit.snippet.as_ref().unwrap();
+    assert_eq!(snippet.marked(), vec!["圖書館"], "{snippet:?}");
+    let results = index.search(&SearchRequest::new("静夜思")).unwrap();
+    let poem = results.hits.iter().find(|hit| hit.id == "poem").unwrap();
+    assert_eq!(poem.title_highlight.marked(), vec!["靜夜思"]);
+}
+
+#[test]
+fn short_queries_and_phrases_match_substrings_exactly() {
+    let index = small_corpus();
+    assert_eq!(ids(&index, "霜"), vec!["poem"]);
+    assert_eq!(ids(&index, "明月"), vec!["moon", "poem"]);
+    // "明月光" occurs only in the poem; "moon" has 明月 and 月光 apart.
+    assert_eq!(ids(&index, "明月光"), vec!["poem"]);
+    assert_eq!(ids(&index, "\"明月光\""), vec!["poem"]);
+    assert_eq!(ids(&index, "文化"), vec!["hall", "heritage"]);
+}
+
+#[test]
+fn pinyin_mixed_and_full_width_queries() {
+    let index = small_corpus();
+    assert_eq!(ids(&index, "libai"), vec!["poem"]);
+    assert_eq!(ids(&index, "wangyi"), vec!["hall", "heritage"]);
+    assert_eq!(ids(&index, "耀州窑 celadon"), vec!["kiln"]);
+    assert_eq!(ids(&index, "Celadon"), vec!["kiln"]);
+    assert_eq!(ids(&index, "ＡＢＣ１２３"), vec!["code"]);
+    assert_eq!(ids(&index, "abc123"), vec!["code"]);
+    assert_eq!(ids(&index, "cafe"), vec!["code"]);
+    assert_eq!(ids(&index, "黄堡"), vec!["kiln"]);
+}
+
+#[test]
+fn query_syntax() {
+    let index = small_corpus();
+    assert_eq!(ids(&index, "title:明月"), vec!["moon"]);
+    assert_eq!(ids(&index, "明月 -几时"), vec!["poem"]);
+    assert_eq!(ids(&index, "明月 NOT 几时"), vec!["poem"]);
+    assert_eq!(ids(&index, "霜 OR 青瓷"), vec!["kiln", "poem"]);
+    assert_eq!(ids(&index, "(霜 OR 青瓷) 李白"), vec!["poem"]);
+    assert_eq!(ids(&index, "creator:王益"), vec!["heritage"]);
+    assert_eq!(
+        ids(&index, "-文化"),
+        vec!["code", "gone", "kiln", "lib", "moon", "poem"]
+    );
+}
+
+#[test]
+fn malformed_queries_never_fail() {
+    let index = small_corpus();
+    let long = "明".repeat(10_000);
+    let mixed = "(\"title: AND OR".repeat(700);
+    for query in [
+        "title:",
+        "\"",
+        "((",
+        ")",
+        "!!!",
+        "，。、",
+        "AND",
+        "-",
+        "date:不详",
+        &long,
+        &mixed,
+        "\u{0}\u{feff}",
+    ] {
+        let results = index.search(&SearchRequest::new(query));
+        assert!(results.is_ok(), "{query:?} failed: {results:?}");
+    }
+    let results = index.search(&SearchRequest::new("title:")).unwrap();
+    assert!(results.query_was_fallback);
+    let results = index.search(&SearchRequest::new("\"霜")).unwrap();
+    assert!(results.query_was_fallback);
+    assert_eq!(results.hits[0].id, "poem");
+    assert!(
+        index
+            .search(&SearchRequest::new(long))
+            .unwrap()
+            .query_was_fallback
+    );
+}
+
+#[test]
+fn upsert_replaces_and_tombstones_disappear() {
+    let index = small_corpus();
+    let mut record = record("poem", &[(DcElement::Title, "春晓")], None);
+    let mut writer = index.writer().unwrap();
+    let doc = IndexDocument {
+        record: &record,
+        institution: None,
+        collection_name: None,
+        thumbnail: None,
+    };
+    writer.upsert(&doc).unwrap();
+    writer.commit().unwrap();
+    assert_eq!(ids(&index, "静夜思"), vec!["gone"]);
+    assert_eq!(ids(&index, "春晓"), vec!["poem"]);
+    record.item.deleted_at = Some(1);
+    let doc = IndexDocument {
+        record: &record,
+        institution: None,
+        collection_name: None,
+        thumbnail: None,
+    };
+    writer.upsert(&doc).unwrap();
+    writer.delete("gone").unwrap();
+    writer.commit().unwrap();
+    assert!(ids(&index, "春晓").is_empty());
+    assert!(ids(&index, "静夜思").is_empty());
+    assert_eq!(index.num_docs(), 6);
+}
+
+#[test]
+fn on_disk_index_checks_the_analyser_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("search");
+    {
+        let index = SearchIndex::open_or_create(&path).unwrap();
+        let record = record("a", &[(DcElement::Title, "铜川")], None);
+        let mut writer = index.writer().unwrap();
+        writer
+            .upsert(&IndexDocument {
+                record: &record,
+                institution: None,
+                collection_name: None,
+                thumbnail: None,
+            })
+            .unwrap();
+        writer.commit().unwrap();
+    }
+    let index = SearchIndex::open_or_create(&path).unwrap();
+    assert_eq!(index.num_docs(), 1);
+    drop(index);
+    std::fs::write(path.join(VERSION_FILE), "wenyuan-analyser-0\n").unwrap();
+    assert!(matches!(
+        SearchIndex::open_or_create(&path),
+        Err(Error::NeedsReindex)
+    ));
+    let index = SearchIndex::create_fresh(&path).unwrap();
+    assert_eq!(index.num_docs(), 0);
+    drop(index);
+    assert!(SearchIndex::open_or_create(&path).is_ok());
+}
+
+// ---------------------------------------------------------------------
+// Generated corpus: recall, relevance, facets, sorting, cursors.
+
+const CHARS: &str = "山水河川城乡镇村街巷桥塔寺庙宫殿楼阁亭台园林花草树木鸟兽虫鱼风雨雷电云雾霜雪春夏秋冬日月星辰金木水火土石玉瓷陶铜铁书画诗词歌赋琴棋笔墨纸砚窑碗盘瓶罐壶杯碑帖印章织绣剪纸皮影社火秧歌锣鼓戏曲民俗节庆婚丧农耕工匠商旅学堂医药王益黄堡耀州印台宜君陈炉药孙思邈照金玉华东西南北中上下左右新老古今大小长短高低红黄蓝白黑青紫绿";
+
+const INSTITUTIONS: [(&str, &str, InstitutionKind); 5] = [
+    ("shaoer", "王益区少儿图书馆", InstitutionKind::Library),
+    ("museum", "王益区博物馆", InstitutionKind::Museum),
+    ("hall", "王益区文化馆", InstitutionKind::CultureHall),
+    (
+        "huangbao",
+        "黄堡镇综合文化站",
+        InstitutionKind::CulturalStation,
+    ),
+    ("kiln", "耀州窑博物馆", InstitutionKind::Museum),
+];
+
+struct Corpus {
+    records: Vec<ItemRecord>,
+    institutions: Vec<Institution>,
+    /// Per record: every searchable value, folded.
+    texts: Vec<Vec<String>>,
+}
+
+fn words(rng: &mut Rng, chars: &[char], count: usize) -> Vec<String> {
+    (0..count)
+        .map(|_| {
+            let len = 2 + rng.below(2);
+            (0..len).map(|_| *rng.pick(chars)).collect()
+        })
+        .collect()
+}
+
+fn corpus(size: usize) -> Corpus {
+    let chars: Vec<char> = CHARS.chars().collect();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let vocabulary = words(&mut rng, &chars, 3000);
+    let institutions: Vec<Institution> = INSTITUTIONS
+        .iter()
+        .map(|(id, name, kind)| institution(id, name, *kind))
+        .collect();
+    let types = ["照片", "图书", "器物", "音频", "拓片"];
+    let subjects = ["陶瓷", "民俗", "非遗", "地方志", "革命文物", "书画"];
+    let places = ["黄堡镇", "王益区", "印台区", "宜君县", "陈炉古镇"];
+    let languages = ["zh", "en", "zh-Hant"];
+    let dates = [
+        "1958",
+        "1958-03",
+        "民国二十年",
+        "清光绪十年",
+        "20世纪50年代",
+        "唐",
+        "1962年5月",
+        "1975",
+        "1980s",
+        "不详",
+    ];
+    let accesses = [
+        AccessLevel::Public,
+        AccessLevel::Public,
+        AccessLevel::MetadataOnly,
+        AccessLevel::Restricted,
+    ];
+    let mut records = Vec::with_capacity(size);
+    let mut texts = Vec::with_capacity(size);
+    for n in 0..size {
+        let id = format!("item{n:05}");
+        let title_words: Vec<&String> = (0..3).map(|_| rng.pick(&vocabulary)).collect();
+        let title = format!("{}{}·{}", title_words[0], title_words[1], title_words[2]);
+        let description: String = (0..12)
+            .map(|_| rng.pick(&vocabulary).as_str())
+            .collect::<Vec<_>>()
+            .join(if rng.below(2) == 0 { "" } else { "，" });
+        let creator: String = (0..3).map(|_| *rng.pick(&chars)).collect();
+        let fulltext: String = (0..20).map(|_| rng.pick(&vocabulary).as_str()).collect();
+        let subject = *rng.pick(&subjects);
+        let place = *rng.pick(&places);
+        let mut dc = vec![
+            (DcElement::Title, title.as_str()),
+            (DcElement::Creator, creator.as_str()),
+            (DcElement::Description, description.as_str()),
+            (DcElement::Subject, subject),
+            (DcElement::Coverage, place),
+            (DcElement::Type, *rng.pick(&types)),
+            (DcElement::Language, *rng.pick(&languages)),
+            (DcElement::Date, *rng.pick(&dates)),
+        ];
+        if n % 7 == 0 {
+            dc.push((DcElement::Subject, *rng.pick(&subjects)));
+        }
+        let access = *rng.pick(&accesses);
+        let mut record = record(&id, &dc, Some(&fulltext));
+        let institution = rng.below(institutions.len());
+        record.item.institution_id = Some(institutions[institution].id.clone());
+        record.item.collection_id = Some(format!("c{}", rng.below(3)));
+        record.item.access = access;
+        record.item.created_at = rng.below(1_000_000) as i64;
+        let metadata = &record.item.metadata;
+        let mut values: Vec<String> = metadata
+            .dc
+            .values()
+            .flatten()
+            .map(|value| fold(value))
+            .collect();
+        values.push(fold(&institutions[institution].name_zh));
+        if access == AccessLevel::Public {
+            values.push(fold(&fulltext));
+        }
+        texts.push(values);
+        records.push(record);
+    }
+    Corpus {
+        records,
+        institutions,
+        texts,
+    }
+}
+
+fn corpus_index(corpus: &Corpus) -> SearchIndex {
+    let index = SearchIndex::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for record in &corpus.records {
+        let institution = corpus
+            .institutions
+            .iter()
+            .find(|institution| Some(&institution.id) == record.item.institution_id.as_ref());
+        writer
+            .upsert(&IndexDocument {
+                record,
+                institution,
+                collection_name: None,
+                thumbnail: Some("thumbs/x.jpg"),
+            })
+            .unwrap();
+    }
+    writer.commit().unwrap();
+    index
+}
+
+#[test]
+fn generated_corpus_recall_relevance_facets_and_paging() {
+    let corpus = corpus(2000);
+    let index = corpus_index(&corpus);
+    assert_eq!(index.num_docs(), 2000);
+    recall(&corpus, &index);
+    relevance(&corpus, &index);
+    facets(&corpus, &index);
+    paging(&index);
+}
+
+/// Every document containing a random 1–4 character substring is found.
+fn recall(corpus: &Corpus, index: &SearchIndex) {
+    let mut rng = Rng(42);
+    let mut checked = 0;
+    let mut total_truth = 0;
+    for round in 0..500 {
+        let texts = &corpus.texts[rng.below(corpus.texts.len())];
+        let value: Vec<char> = texts[rng.below(texts.len())].chars().collect();
+        let len = 1 + rng.below(4);
+        if value.len() < len {
+            continue;
+        }
+        let start = rng.below(value.len() - len + 1);
+        let query: String = value[start..start + len].iter().collect();
+        if !query.chars().all(is_cjk) {
+            continue;
+        }
+        let truth: HashSet<&str> = corpus
+            .texts
+            .iter()
+            .zip(&corpus.records)
+            .filter(|(values, _)| values.iter().any(|value| value.contains(&query)))
+            .map(|(_, record)| record.item.id.as_str())
+            .collect();
+        let text = if round % 2 == 0 {
+            format!("\"{query}\"")
+        } else {
+            query.clone()
+        };
+        let mut request = SearchRequest::new(text);
+        request.limit = 0;
+        request.facets = false;
+        let results = index.search(&request).unwrap();
+        assert_eq!(results.total, truth.len(), "query {query}");
+        checked += 1;
+        total_truth += truth.len();
+    }
+    println!(
+        "recall: {checked} substring queries, {total_truth} expected hits, all found, no extras"
+    );
+    assert!(checked > 250);
+}
+
+/// Known-item queries: the two rarest title words rank their record first.
+fn relevance(corpus: &Corpus, index: &SearchIndex) {
+    let mut rng = Rng(7);
+    let mut first = 0;
+    let mut asked = 0;
+    for _ in 0..200 {
+        let record = &corpus.records[rng.below(corpus.records.len())];
+        let title = record.item.display_title();
+        let pieces: Vec<String> = title.split('·').map(str::to_string).collect();
+        // "distinctive words": the title's last word and the word before the dot.
+        let first_half: Vec<char> = pieces[0].chars().collect();
+        let tail = &pieces[1];
+        let head: String = first_half[first_half.len().saturating_sub(3)..]
+            .iter()
+            .collect();
+        let query = format!("{head} {tail}");
+        let results = index.search(&SearchRequest::new(&query)).unwrap();
+        asked += 1;
+        if results.hits.first().map(|hit| hit.id.as_str()) == Some(record.item.id.as_str()) {
+            first += 1;
+        }
+    }
+    let share = first as f64 * 100.0 / asked as f64;
+    println!("relevance: {first}/{asked} known-item queries ranked first ({share:.1}%)");
+    assert!(share >= 95.0, "known-item ranked first only {share:.1}%");
+}
+
+/// Facet counts equal counts computed from the records, with and without filters.
+fn facets(corpus: &Corpus, index: &SearchIndex) {
+    let expected =
+        |filter: &dyn Fn(&ItemRecord) -> bool| -> BTreeMap<String, BTreeMap<String, u64>> {
+            let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+            for record in corpus.records.iter().filter(|r| filter(r)) {
+                let item = &record.item;
+                let mut add = |name: &str, value: String| {
+                    *counts
+                        .entry(name.into())
+                        .or_default()
+                        .entry(value)
+                        .or_default() += 1;
+                };
+                let institution = item.institution_id.clone().unwrap();
+                let kind = corpus
+                    .institutions
+                    .iter()
+                    .find(|i| i.id == institution)
+                    .unwrap()
+                    .kind;
+                add("institution_kind", kind.as_str().into());
+                add(
+                    "collection",
+                    format!("{institution}/{}", item.collection_id.clone().unwrap()),
+                );
+                add("institution", institution);
+                let distinct = |element| -> HashSet<String> {
+                    item.metadata.values(element).iter().cloned().collect()
+                };
+                for value in distinct(DcElement::Type) {
+                    add("type", value);
+                }
+                for value in distinct(DcElement::Subject) {
+                    add("subject", value);
+                }
+                for value in distinct(DcElement::Coverage) {
+                    add("place", value);
+                }
+                for value in distinct(DcElement::Language) {
+                    add("language", value);
+                }
+                add("access", item.access.as_str().into());
+                if let Some((start, _)) = item
+                    .metadata
+                    .values(DcElement::Date)
+                    .iter()
+                    .find_map(|d| crate::dates::normalize_date(d))
+                {
+                    let decade = start.div_euclid(10) * 10;
+                    add("year", format!("{}-{}", decade, decade + 9));
+                }
+            }
+            counts
+        };
+    let actual = |request: &SearchRequest| -> BTreeMap<String, BTreeMap<String, u64>> {
+        let results = index.search(request).unwrap();
+        results
+            .facets
+            .into_iter()
+            .filter(|facet| !facet.values.is_empty())
+            .map(|facet| (facet.name, facet.values.into_iter().collect()))
+            .collect()
+    };
+    let mut request = SearchRequest::new("");
+    request.limit = 0;
+    assert_eq!(actual(&request), expected(&|_| true));
+
+    let mut request = SearchRequest::new("");
+    request.filters = vec![
+        ("institution".into(), "museum".into()),
+        ("institution".into(), "kiln".into()),
+        ("year".into(), "1950-1959".into()),
+    ];
+    let in_filter = |record: &ItemRecord| {
+        let institution = record.item.institution_id.as_deref().unwrap();
+        let year = record
+            .item
+            .metadata
+            .values(DcElement::Date)
+            .iter()
+            .find_map(|d| crate::dates::normalize_date(d));
+        matches!(institution, "museum" | "kiln")
+            && year.is_some_and(|(start, _)| (1950..=1959).contains(&start))
+    };
+    let want = expected(&in_filter);
+    let got = actual(&request);
+    assert_eq!(got, want);
+    let results = index.search(&request).unwrap();
+    assert_eq!(
+        results.total,
+        corpus.records.iter().filter(|r| in_filter(r)).count()
+    );
+
+    let mut request = SearchRequest::new("");
+    request.filters = vec![("no_such_facet".into(), "x".into())];
+    assert!(index.search(&request).unwrap_err().is_user_error());
+    println!("facets: all 9 facets match direct counts (unfiltered and filtered)");
+}
+
+/// Cursor pages walk every result once, in the same order as offset pages.
+fn paging(index: &SearchIndex) {
+    for sort in [
+        Sort::Relevance,
+        Sort::DateAsc,
+        Sort::DateDesc,
+        Sort::Title,
+        Sort::Recent,
+    ] {
+        let mut request = SearchRequest::new("山");
+        request.sort = sort;
+        request.facets = false;
+        request.limit = 37;
+        let mut seen = Vec::new();
+        let total = index.search(&request).unwrap().total;
+        loop {
+            let results = index.search(&request).unwrap();
+            seen.extend(results.hits.iter().map(|hit| hit.id.clone()));
+            match results.next_cursor {
+                Some(cursor) => request.cursor = Some(cursor),
+                None => break,
+            }
+        }
+        let distinct: HashSet<&String> = seen.iter().collect();
+        assert_eq!(seen.len(), total, "{sort:?}");
+        assert_eq!(distinct.len(), total, "{sort:?}");
+        // Offset paging gives the same order.
+        let mut request = SearchRequest::new("山");
+        request.sort = sort;
+        request.facets = false;
+        request.offset = 37;
+        request.limit = 37;
+        let page: Vec<String> = index
+            .search(&request)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(page, seen[37..74], "{sort:?}");
+    }
+    // Dates ascending really ascend, undated last.
+    let mut request = SearchRequest::new("");
+    request.sort = Sort::DateAsc;
+    request.limit = 200;
+    let dates: Vec<Option<i32>> = index
+        .search(&request)
+        .unwrap()
+        .hits
+        .iter()
+        .map(|hit| {
+            hit.date
+                .as_deref()
+                .and_then(crate::dates::normalize_date)
+                .map(|r| r.0)
+        })
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by_key(|d| d.unwrap_or(i32::MAX));
+    assert_eq!(dates, sorted);
+    // A tampered cursor is a user error, not a panic.
+    let mut request = SearchRequest::new("山");
+    request.cursor = Some("r-garbage".into());
+    assert!(index.search(&request).unwrap_err().is_user_error());
+    println!("paging: cursors and offsets agree for all five sort orders");
+}

@@ -1,0 +1,599 @@
+//! Text analysis for the search index: normalisation and the three tokenizers.
+//!
+//! Every analysed text first goes through [`normalize`]: NFKC (full-width
+//! Ａ１ → A1), traditional → simplified folding with `fast2s`, lower-casing
+//! and stripping of Latin diacritics (é → e). The result keeps, for each of
+//! its characters, the byte range of the *original* character it came from,
+//! so token offsets — and therefore highlights — always point into the text
+//! as written (圖書館 stays 圖書館).
+//!
+//! On top of that:
+//! - [`ZhWords`] (`zh_words`): jieba search-mode segmentation with a local
+//!   dictionary; a token's position is the index of its first character.
+//! - [`ZhGrams`] (`zh_grams`): every CJK character (unigram) and every pair of
+//!   neighbouring CJK characters (bigram), both at the position of their first
+//!   character, plus Latin/digit words whole. A query of n ≥ 2 CJK characters
+//!   becomes a phrase of its bigrams at consecutive positions, which matches
+//!   exactly the texts containing it as a substring.
+//! - [`PinyinTokenizer`] (`pinyin`): toneless pinyin per character, per word
+//!   and per CJK run (王益 → `wang`, `yi`, `wangyi`).
+//!
+//! Changing anything here changes the index terms: bump
+//! [`ANALYSER_VERSION`] so that old indexes are rebuilt.
+
+use std::sync::LazyLock;
+
+use jieba_rs::Jieba;
+use pinyin::ToPinyin;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use unicode_normalization::UnicodeNormalization;
+
+/// Version of the analysis chain; stored next to the index. Bump on any
+/// change to normalisation, tokenizers or dictionary.
+pub const ANALYSER_VERSION: &str = "wenyuan-analyser-1";
+
+/// Name under which [`ZhWords`] is registered.
+pub const ZH_WORDS: &str = "zh_words";
+/// Name under which [`ZhGrams`] is registered.
+pub const ZH_GRAMS: &str = "zh_grams";
+/// Name under which [`PinyinTokenizer`] is registered.
+pub const PINYIN: &str = "pinyin";
+
+/// Local names jieba must keep whole (with their frequency hint).
+const LOCAL_WORDS: &[&str] = &[
+    "王益区",
+    "王益",
+    "黄堡镇",
+    "黄堡",
+    "铜川",
+    "铜川市",
+    "耀州窑",
+    "耀州",
+    "耀州区",
+    "印台区",
+    "印台",
+    "宜君县",
+    "宜君",
+    "药王山",
+    "陈炉古镇",
+    "陈炉",
+    "玉华宫",
+    "孙思邈",
+    "照金",
+    "新区",
+    "综合文化站",
+    "文化馆",
+    "图书馆",
+    "少儿图书馆",
+    "博物馆",
+    "科技馆",
+    "非物质文化遗产",
+    "非遗",
+    "传承人",
+    "青瓷",
+    "剪纸",
+    "皮影",
+];
+
+/// The one jieba instance, built on first use and shared by every tokenizer clone.
+static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
+    let mut jieba = Jieba::new();
+    for word in LOCAL_WORDS {
+        let freq = jieba.suggest_freq(word).max(1000);
+        jieba.add_word(word, Some(freq), None);
+    }
+    jieba
+});
+
+/// Builds the jieba dictionary now instead of on the first tokenised text.
+pub fn warm_up() {
+    LazyLock::force(&JIEBA);
+}
+
+/// A text after normalisation, with a map back to the original's bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Normalized {
+    /// The normalised text.
+    pub text: String,
+    /// The normalised characters.
+    pub chars: Vec<char>,
+    /// For each normalised character, the byte range of the original
+    /// character(s) it came from.
+    pub spans: Vec<(usize, usize)>,
+}
+
+impl Normalized {
+    /// Byte range in the original text of normalised characters `start..end`.
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end || end > self.spans.len() {
+            return (0, 0);
+        }
+        (self.spans[start].0, self.spans[end - 1].1)
+    }
+}
+
+/// True for CJK ideographs (unified, extensions, compatibility) and 〇.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3007
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF
+        | 0x20000..=0x2A6DF
+        | 0x2A700..=0x2EBEF
+        | 0x30000..=0x3134F)
+}
+
+/// True for characters that make up a Latin (non-CJK) word: letters and digits.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_cjk(c)
+}
+
+/// Normalises `text`: NFKC, traditional → simplified, lower case, no Latin
+/// diacritics. Characters map back to the original through `spans`.
+pub fn normalize(text: &str) -> Normalized {
+    // NFKC per original character, so each output char knows its source.
+    let mut chars = Vec::with_capacity(text.len() / 2);
+    let mut spans = Vec::with_capacity(text.len() / 2);
+    for (start, c) in text.char_indices() {
+        let end = start + c.len_utf8();
+        if c.is_ascii() {
+            chars.push(c);
+            spans.push((start, end));
+            continue;
+        }
+        for n in std::iter::once(c).nfkc() {
+            chars.push(n);
+            spans.push((start, end));
+        }
+    }
+    // Traditional → simplified. fast2s maps one char to one char; should it
+    // ever change the count, keep the unfolded text (offsets stay correct).
+    let nfkc: String = chars.iter().collect();
+    let folded = fast2s::convert(&nfkc);
+    if folded.chars().count() == chars.len() {
+        chars = folded.chars().collect();
+    }
+    // Lower case and strip diacritics (combining marks after NFD).
+    let mut out_chars = Vec::with_capacity(chars.len());
+    let mut out_spans = Vec::with_capacity(chars.len());
+    for (c, span) in chars.into_iter().zip(spans) {
+        if c.is_ascii() {
+            out_chars.push(c.to_ascii_lowercase());
+            out_spans.push(span);
+            continue;
+        }
+        if is_cjk(c) {
+            out_chars.push(c);
+            out_spans.push(span);
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            for d in std::iter::once(lower).nfd() {
+                if is_combining_mark(d) {
+                    continue;
+                }
+                out_chars.push(d);
+                out_spans.push(span);
+            }
+        }
+    }
+    Normalized {
+        text: out_chars.iter().collect(),
+        chars: out_chars,
+        spans: out_spans,
+    }
+}
+
+/// The normalised form of `text`, without the offset map.
+pub fn fold(text: &str) -> String {
+    normalize(text).text
+}
+
+/// Combining diacritical marks dropped by the folding.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// A token before it is handed to tantivy: character range and position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CharToken {
+    /// Normalised text of the token.
+    pub text: String,
+    /// First character (index into the normalised characters); also the position.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+}
+
+/// jieba search-mode tokens of a normalised text (overlapping, positioned by first char).
+pub fn word_tokens(normalized: &Normalized) -> Vec<CharToken> {
+    let mut tokens: Vec<CharToken> = JIEBA
+        .cut_for_search(&normalized.text, true)
+        .into_iter()
+        .filter(|token| token.word.chars().any(char::is_alphanumeric))
+        .map(|token| CharToken {
+            text: token.word.to_string(),
+            start: token.start,
+            end: token.end,
+        })
+        .collect();
+    tokens.sort_by_key(|token| (token.start, token.end));
+    tokens.dedup();
+    tokens
+}
+
+/// jieba tokens of a query term (plain mode, no overlaps), positioned by first char.
+pub fn query_word_tokens(term: &str) -> Vec<CharToken> {
+    let normalized = normalize(term);
+    JIEBA
+        .cut(&normalized.text, true)
+        .into_iter()
+        .filter(|token| token.word.chars().any(char::is_alphanumeric))
+        .map(|token| CharToken {
+            text: token.word.to_string(),
+            start: token.start,
+            end: token.end,
+        })
+        .collect()
+}
+
+/// Runs of CJK characters and of Latin word characters: `(start, end, is_cjk)`.
+fn runs(chars: &[char]) -> Vec<(usize, usize, bool)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let cjk = is_cjk(chars[i]);
+        if !cjk && !is_word_char(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len()
+            && (if cjk {
+                is_cjk(chars[i])
+            } else {
+                is_word_char(chars[i])
+            })
+        {
+            i += 1;
+        }
+        runs.push((start, i, cjk));
+    }
+    runs
+}
+
+/// Unigrams and bigrams of CJK runs plus whole Latin words, in position order.
+pub fn gram_tokens(normalized: &Normalized) -> Vec<CharToken> {
+    let chars = &normalized.chars;
+    let mut tokens = Vec::with_capacity(chars.len() * 2);
+    for (start, end, cjk) in runs(chars) {
+        if !cjk {
+            tokens.push(CharToken {
+                text: chars[start..end].iter().collect(),
+                start,
+                end,
+            });
+            continue;
+        }
+        for i in start..end {
+            tokens.push(CharToken {
+                text: chars[i].to_string(),
+                start: i,
+                end: i + 1,
+            });
+            if i + 1 < end {
+                tokens.push(CharToken {
+                    text: chars[i..i + 2].iter().collect(),
+                    start: i,
+                    end: i + 2,
+                });
+            }
+        }
+    }
+    tokens
+}
+
+/// The grams a query term must match, at their relative positions: bigrams
+/// for CJK runs of two or more characters, the unigram for a lone CJK
+/// character, Latin words whole. Consecutive positions make a phrase that
+/// matches exactly the substring.
+pub fn query_gram_tokens(term: &str) -> Vec<CharToken> {
+    let normalized = normalize(term);
+    let chars = &normalized.chars;
+    let mut tokens = Vec::new();
+    for (start, end, cjk) in runs(chars) {
+        if !cjk || end - start == 1 {
+            tokens.push(CharToken {
+                text: chars[start..end].iter().collect(),
+                start,
+                end,
+            });
+            continue;
+        }
+        for i in start..end - 1 {
+            tokens.push(CharToken {
+                text: chars[i..i + 2].iter().collect(),
+                start: i,
+                end: i + 2,
+            });
+        }
+    }
+    tokens
+}
+
+/// Toneless pinyin of one character, if it has one.
+pub fn char_pinyin(c: char) -> Option<&'static str> {
+    c.to_pinyin().map(|p| p.plain())
+}
+
+/// Pinyin tokens: each CJK character's syllable, each pair of neighbouring
+/// characters' syllables joined, each multi-character jieba
+/// word's syllables joined, and each CJK run's syllables joined (runs of up
+/// to 16 characters).
+pub fn pinyin_tokens(normalized: &Normalized) -> Vec<CharToken> {
+    let chars = &normalized.chars;
+    let mut tokens = Vec::new();
+    let syllables = |start: usize, end: usize| -> String {
+        chars[start..end]
+            .iter()
+            .filter_map(|c| char_pinyin(*c))
+            .collect()
+    };
+    for (start, end, cjk) in runs(chars) {
+        if !cjk {
+            continue;
+        }
+        for (i, c) in chars.iter().enumerate().take(end).skip(start) {
+            if let Some(p) = char_pinyin(*c) {
+                tokens.push(CharToken {
+                    text: p.to_string(),
+                    start: i,
+                    end: i + 1,
+                });
+            }
+        }
+        for i in start..end.saturating_sub(1) {
+            tokens.push(CharToken {
+                text: syllables(i, i + 2),
+                start: i,
+                end: i + 2,
+            });
+        }
+        if end - start >= 2 {
+            let run: String = chars[start..end].iter().collect();
+            for word in JIEBA.cut(&run, false) {
+                if word.end - word.start >= 2 && word.end - word.start < end - start {
+                    tokens.push(CharToken {
+                        text: syllables(start + word.start, start + word.end),
+                        start: start + word.start,
+                        end: start + word.end,
+                    });
+                }
+            }
+            if end - start <= 16 {
+                tokens.push(CharToken {
+                    text: syllables(start, end),
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+    tokens.retain(|token| !token.text.is_empty());
+    tokens.sort_by_key(|token| (token.start, token.end));
+    tokens.dedup();
+    tokens
+}
+
+/// A sort key for titles: pinyin of CJK characters, letters and digits, lower case.
+pub fn title_sort_key(title: &str) -> String {
+    let normalized = normalize(title);
+    let mut key = String::new();
+    for c in normalized.chars {
+        if is_cjk(c) {
+            if let Some(p) = char_pinyin(c) {
+                key.push_str(p);
+            }
+        } else if c.is_ascii_alphanumeric() {
+            key.push(c);
+        }
+        if key.len() >= 64 {
+            break;
+        }
+    }
+    key
+}
+
+/// Which of the three analyses a tokenizer runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Analysis {
+    Words,
+    Grams,
+    Pinyin,
+}
+
+/// Turns normalised tokens into tantivy tokens with original byte offsets.
+fn to_token_stream(text: &str, analysis: Analysis) -> VecTokenStream {
+    let normalized = normalize(text);
+    let char_tokens = match analysis {
+        Analysis::Words => word_tokens(&normalized),
+        Analysis::Grams => gram_tokens(&normalized),
+        Analysis::Pinyin => pinyin_tokens(&normalized),
+    };
+    let tokens = char_tokens
+        .into_iter()
+        .map(|token| {
+            let (offset_from, offset_to) = normalized.original_range(token.start, token.end);
+            Token {
+                offset_from,
+                offset_to,
+                position: token.start,
+                text: token.text,
+                position_length: token.end - token.start,
+            }
+        })
+        .collect();
+    VecTokenStream {
+        tokens,
+        index: None,
+    }
+}
+
+/// A token stream over a precomputed list of tokens.
+#[derive(Debug)]
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    index: Option<usize>,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        let next = self.index.map_or(0, |index| index + 1);
+        self.index = Some(next);
+        next < self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self
+            .index
+            .unwrap_or(0)
+            .min(self.tokens.len().saturating_sub(1))]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        let index = self
+            .index
+            .unwrap_or(0)
+            .min(self.tokens.len().saturating_sub(1));
+        &mut self.tokens[index]
+    }
+}
+
+/// The `zh_words` tokenizer: jieba search-mode words over normalised text.
+#[derive(Debug, Clone, Default)]
+pub struct ZhWords;
+
+impl Tokenizer for ZhWords {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        to_token_stream(text, Analysis::Words)
+    }
+}
+
+/// The `zh_grams` tokenizer: CJK unigrams and bigrams, Latin words whole.
+#[derive(Debug, Clone, Default)]
+pub struct ZhGrams;
+
+impl Tokenizer for ZhGrams {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        to_token_stream(text, Analysis::Grams)
+    }
+}
+
+/// The `pinyin` tokenizer: toneless pinyin per character, word and run.
+#[derive(Debug, Clone, Default)]
+pub struct PinyinTokenizer;
+
+impl Tokenizer for PinyinTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        to_token_stream(text, Analysis::Pinyin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(mut tokenizer: impl Tokenizer, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let token = stream.token();
+            out.push((
+                token.text.clone(),
+                token.position,
+                token.offset_from,
+                token.offset_to,
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn normalisation_folds_and_keeps_offsets() {
+        let normalized = normalize("圖書館 Ｃafé１");
+        assert_eq!(normalized.text, "图书馆 cafe1");
+        assert_eq!(normalized.original_range(0, 3), (0, 9));
+        let original = "圖書館 Ｃafé１";
+        let (from, to) = normalized.original_range(4, 8);
+        assert_eq!(&original[from..to], "Ｃafé");
+        assert_eq!(fold("靜夜思"), "静夜思");
+        assert_eq!(fold("文化館"), "文化馆");
+    }
+
+    #[test]
+    fn words_use_first_char_positions_and_original_offsets() {
+        let text = "黃堡鎮綜合文化站";
+        let tokens = collect(ZhWords, text);
+        assert!(
+            tokens.iter().any(|t| t.0 == "黄堡镇" && t.1 == 0),
+            "{tokens:?}"
+        );
+        for (word, position, from, to) in &tokens {
+            assert_eq!(fold(&text[*from..*to]), *word);
+            assert_eq!(text[..*from].chars().count(), *position);
+        }
+        let tokens = collect(ZhWords, "耀州窑 celadon, 2024！");
+        let words: Vec<&str> = tokens.iter().map(|t| t.0.as_str()).collect();
+        assert!(words.contains(&"耀州窑") && words.contains(&"celadon") && words.contains(&"2024"));
+        assert!(
+            !words
+                .iter()
+                .any(|w| w.trim().is_empty() || *w == "," || *w == "!")
+        );
+    }
+
+    #[test]
+    fn grams_have_real_positions() {
+        let tokens = collect(ZhGrams, "明月光 ab");
+        let pairs: Vec<(&str, usize)> = tokens.iter().map(|t| (t.0.as_str(), t.1)).collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("明", 0),
+                ("明月", 0),
+                ("月", 1),
+                ("月光", 1),
+                ("光", 2),
+                ("ab", 4)
+            ]
+        );
+        let query: Vec<(String, usize)> = query_gram_tokens("明月光")
+            .into_iter()
+            .map(|t| (t.text, t.start))
+            .collect();
+        assert_eq!(
+            query,
+            vec![("明月".to_string(), 0), ("月光".to_string(), 1)]
+        );
+    }
+
+    #[test]
+    fn pinyin_per_char_word_and_run() {
+        let tokens = collect(PinyinTokenizer, "王益区 李白");
+        let words: Vec<&str> = tokens.iter().map(|t| t.0.as_str()).collect();
+        for expected in ["wang", "yi", "qu", "wangyiqu", "li", "bai", "libai"] {
+            assert!(
+                words.contains(&expected),
+                "{expected} missing from {words:?}"
+            );
+        }
+        assert_eq!(title_sort_key("王益 Museum"), "wangyimuseum");
+    }
+}
