@@ -32,6 +32,19 @@ struct DataArgs {
     data: PathBuf,
 }
 
+#[derive(Debug, clap::Args)]
+struct ServerArgs {
+    /// Address to listen on.
+    #[arg(long, env = "WENYUAN_ADDR", default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Public address of the site, for links partners follow (default: http://ADDR).
+    #[arg(long, env = "WENYUAN_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Site configuration (names, operator, filing numbers) as TOML.
+    #[arg(long, env = "WENYUAN_SITE_CONFIG")]
+    site_config: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ModeArg {
     /// Copy originals into the content-addressed store.
@@ -78,6 +91,13 @@ enum Command {
         /// Write the report as JSON to this file.
         #[arg(long)]
         report: Option<PathBuf>,
+    },
+    /// Serve the public site, the JSON API, OAI-PMH and IIIF.
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Add or list venues and their collections.
     Institutions {
@@ -136,6 +156,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sample,
             report,
         } => run_verify(&data.data, sample.as_deref(), report.as_deref()),
+        Command::Serve { data, server } => {
+            let data_dir = DataDir::open_existing(&data.data)?;
+            crate::server::serve(
+                data_dir,
+                &server.addr,
+                server.public_url,
+                server.site_config.as_deref(),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Institutions {
             action: InstitutionsAction::Import { file, data },
         } => import_institutions(&data.data, &file),

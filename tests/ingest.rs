@@ -77,7 +77,11 @@ fn a_realistic_tree_lands_as_described() {
         ["陶瓷", "耀州窑", "宋代"]
     );
     assert_eq!(bowl.item.metadata.values(DcElement::Creator), ["黄堡窑工"]);
-    assert_eq!(bowl.item.metadata.values(DcElement::Description), ["刻花流畅；釉色青绿"], "prose is not split");
+    assert_eq!(
+        bowl.item.metadata.values(DcElement::Description),
+        ["刻花流畅；釉色青绿"],
+        "prose is not split"
+    );
     assert_eq!(bowl.item.metadata.extra["材质"], ["瓷"]);
     assert_eq!(bowl.files[0].media_type, "image/jpeg");
     assert_eq!(bowl.files[0].tech.width, Some(2400));

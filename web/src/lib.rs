@@ -1,0 +1,36 @@
+//! `wenyuan-web` serves the archive over HTTP: the public HTML pages
+//! ([`pages`]), the JSON API ([`api`]), OAI-PMH ([`oai`]) and IIIF ([`iiif`]).
+//!
+//! Every route is listed in [`router`]. State is one cheap-to-clone
+//! [`AppState`]; catalogue reads and searches run on tokio's blocking pool,
+//! because SQLite and tantivy are synchronous. Only this crate turns errors
+//! into HTTP statuses ([`error`]).
+
+pub mod api;
+pub mod config;
+pub mod error;
+pub mod iiif;
+pub mod oai;
+pub mod pages;
+pub mod router;
+pub mod state;
+
+pub use config::SiteConfig;
+pub use error::AppError;
+pub use router::router;
+pub use state::AppState;
+
+/// Serves `state` on `listener` until `shutdown` resolves, then finishes the
+/// requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

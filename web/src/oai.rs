@@ -1,0 +1,10 @@
+//! Partner interface `oai`. (Filled in by the partner interfaces issue.)
+
+use axum::Router;
+
+use crate::AppState;
+
+/// Routes of this interface.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
