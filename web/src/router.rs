@@ -22,18 +22,22 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; script-src 'self'; \
      style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The public site: HTML pages, images, static assets.
+fn public_routes() -> Router<AppState> {
+    pages::routes()
+}
+
+/// Partner interfaces: JSON API under `/api/v1`, OAI-PMH at `/oai`, IIIF under `/iiif/3`.
+fn partner_routes() -> Router<AppState> {
+    Router::new().merge(api::routes()).merge(oai::routes()).merge(iiif::routes())
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        // Public pages (pages.rs)
-        .merge(pages::routes())
-        // JSON API under /api/v1 (api.rs)
-        .merge(api::routes())
-        // OAI-PMH at /oai (oai.rs)
-        .merge(oai::routes())
-        // IIIF Image and Presentation under /iiif/3 (iiif.rs)
-        .merge(iiif::routes())
+        .merge(public_routes())
+        .merge(partner_routes())
         .fallback(pages::not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
