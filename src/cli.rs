@@ -92,6 +92,30 @@ enum Command {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+    /// Rebuild the search index from the catalogue (safe to interrupt).
+    Reindex {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Search the archive, as the web site does.
+    Search {
+        /// The query: words, "phrases", title:…, creator:…, subject:…, date:1950-1960, AND/OR/NOT.
+        query: String,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Narrow by a facet, e.g. `institution=district-library`, `year=1950-1959`; repeatable.
+        #[arg(long = "filter", value_name = "FACET=VALUE")]
+        filters: Vec<String>,
+        /// Order: relevance, date, date_desc, title, recent.
+        #[arg(long, default_value = "relevance")]
+        sort: String,
+        /// Hits to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print the results (with facets) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the public site, the JSON API, OAI-PMH and IIIF.
     Serve {
         #[command(flatten)]
@@ -156,6 +180,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sample,
             report,
         } => run_verify(&data.data, sample.as_deref(), report.as_deref()),
+        Command::Reindex { data } => run_reindex(&data.data),
+        Command::Search {
+            query,
+            data,
+            filters,
+            sort,
+            limit,
+            json,
+        } => crate::search::run_search(&data.data, &query, &filters, &sort, limit, json),
         Command::Serve { data, server } => {
             let data_dir = DataDir::open_existing(&data.data)?;
             crate::server::serve(
@@ -187,14 +220,13 @@ fn run_ingest(
             .with_context(|| format!("cannot use {} as the data directory", data.display()))?
     };
     let progress = Progress::new("ingest");
-    let report =
-        ingest(&data_dir, options, &progress, &CancelFlag::new(), &mut ()).map_err(|error| {
-            if error.is_user_error() {
-                anyhow::anyhow!("{error}")
-            } else {
-                anyhow::Error::new(error).context("ingest stopped")
-            }
-        })?;
+    let report = ingest(&data_dir, options, &progress, &CancelFlag::new()).map_err(|error| {
+        if error.is_user_error() {
+            anyhow::anyhow!("{error}")
+        } else {
+            anyhow::Error::new(error).context("ingest stopped")
+        }
+    })?;
     print_ingest_report(&report);
     if let Some(path) = report_path {
         write_json(path, &report)?;
@@ -332,5 +364,22 @@ fn list_institutions(data: &Path) -> anyhow::Result<ExitCode> {
             println!("  {}\t{}", collection.id, collection.name_zh);
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_reindex(data: &Path) -> anyhow::Result<ExitCode> {
+    let data_dir = DataDir::open_existing(data)?;
+    let _lock = data_dir.lock_for_writing()?;
+    let mut catalog = Catalog::open(&data_dir.catalog_path())?;
+    let progress = Progress::new("reindex");
+    wenyuan_ingest::ProgressSink::begin(&progress, catalog.count_items()?, 0);
+    let report = wenyuan_index::search::indexer::rebuild(&data_dir, &mut catalog, &|items| {
+        wenyuan_ingest::ProgressSink::advance(&progress, items, 0)
+    })?;
+    wenyuan_ingest::ProgressSink::finish(&progress);
+    eprintln!(
+        "indexed {} items ({} deleted records skipped)",
+        report.indexed, report.tombstones
+    );
     Ok(ExitCode::SUCCESS)
 }

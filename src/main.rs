@@ -6,6 +6,7 @@
 mod cli;
 mod institutions;
 mod progress;
+mod search;
 mod server;
 
 use std::process::ExitCode;

@@ -401,6 +401,13 @@ fn a_run_killed_partway_is_completed_by_the_next() {
     assert_eq!(catalog.count_items().unwrap(), clean_items);
     assert_eq!(catalog.count_files().unwrap(), clean_files);
     sandbox.wenyuan(&["verify"]).expect_code(0);
+    let everything = sandbox.wenyuan(&["search", "", "--json"]);
+    everything.expect_code(0);
+    let results: serde_json::Value = serde_json::from_str(&everything.stdout()).unwrap();
+    assert_eq!(
+        results["total"], clean_items,
+        "the search index agrees with the catalogue"
+    );
     let temporaries = sandbox.data().join("files/tmp");
     assert_eq!(walk_count(&temporaries), 0, "no orphan temporary files");
 }

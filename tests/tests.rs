@@ -5,4 +5,5 @@ mod util;
 
 mod ingest;
 mod institutions;
+mod search;
 mod verify;

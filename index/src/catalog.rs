@@ -20,7 +20,8 @@ use crate::model::{
 use crate::{Error, Result};
 
 /// Schema migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE institutions (
     id         TEXT PRIMARY KEY,
     name_zh    TEXT NOT NULL,
@@ -75,7 +76,15 @@ CREATE TABLE events (
     item_id TEXT,
     detail  TEXT
 );
-"#];
+"#,
+    r#"
+-- Items written to the catalogue whose search-index update is not yet
+-- committed: a run killed between the two commits is caught up by the next.
+CREATE TABLE index_pending (
+    item_id TEXT PRIMARY KEY
+);
+"#,
+];
 
 /// The newest schema version this build understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -332,14 +341,24 @@ impl Catalog {
     /// moved from any item that held the same source path before; an item
     /// left without files becomes a tombstone.
     pub fn write_batch(&mut self, batch: &[ItemWrite]) -> Result<Vec<WriteOutcome>> {
+        Ok(self.write_batch_reporting(batch)?.0)
+    }
+
+    /// Like [`Catalog::write_batch`], also returning the ids of items that
+    /// became tombstones because their files moved to an item of the batch.
+    pub fn write_batch_reporting(
+        &mut self,
+        batch: &[ItemWrite],
+    ) -> Result<(Vec<WriteOutcome>, Vec<String>)> {
         let now = unix_now();
         let transaction = self.connection.transaction()?;
         let mut outcomes = Vec::with_capacity(batch.len());
+        let mut tombstoned = Vec::new();
         for write in batch {
-            outcomes.push(write_item(&transaction, write, now)?);
+            outcomes.push(write_item(&transaction, write, now, &mut tombstoned)?);
         }
         transaction.commit()?;
-        Ok(outcomes)
+        Ok((outcomes, tombstoned))
     }
 
     /// Marks an item deleted (a tombstone kept for OAI-PMH) and drops its files' rows.
@@ -353,9 +372,36 @@ impl Catalog {
         transaction.execute("DELETE FROM files WHERE item_id = ?1", [id])?;
         if changed > 0 {
             insert_event(&transaction, now, "deleted", Some(id), None)?;
+            mark_index_pending(&transaction, id)?;
         }
         transaction.commit()?;
         Ok(changed > 0)
+    }
+
+    /// Items whose search-index update has not been committed yet.
+    pub fn index_pending(&self) -> Result<Vec<String>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT item_id FROM index_pending ORDER BY item_id")?;
+        let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Forgets pending index updates once the index committed them (all of them when `ids` is `None`).
+    pub fn clear_index_pending(&mut self, ids: Option<&[String]>) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        match ids {
+            None => {
+                transaction.execute("DELETE FROM index_pending", [])?;
+            }
+            Some(ids) => {
+                for id in ids {
+                    transaction.execute("DELETE FROM index_pending WHERE item_id = ?1", [id])?;
+                }
+            }
+        }
+        transaction.commit()?;
+        Ok(())
     }
 
     /// Appends to the event log (ingest runs, verification results).
@@ -548,7 +594,20 @@ fn insert_event(
     Ok(())
 }
 
-fn write_item(connection: &Connection, write: &ItemWrite, now: i64) -> Result<WriteOutcome> {
+fn mark_index_pending(connection: &Connection, item_id: &str) -> Result<()> {
+    connection.execute(
+        "INSERT OR IGNORE INTO index_pending (item_id) VALUES (?1)",
+        [item_id],
+    )?;
+    Ok(())
+}
+
+fn write_item(
+    connection: &Connection,
+    write: &ItemWrite,
+    now: i64,
+    tombstoned: &mut Vec<String>,
+) -> Result<WriteOutcome> {
     let item = &write.record.item;
     let existing: Option<(String, i64, Option<i64>)> = connection
         .query_row(
@@ -621,6 +680,8 @@ fn write_item(connection: &Connection, write: &ItemWrite, now: i64) -> Result<Wr
                     Some(&previous_owner),
                     Some("its files moved to another item"),
                 )?;
+                mark_index_pending(connection, &previous_owner)?;
+                tombstoned.push(previous_owner);
             }
         }
         let ocr_words = if file.ocr_words.is_empty() {

@@ -20,6 +20,6 @@ pub mod report;
 pub mod walk;
 
 pub use error::{Error, Result};
-pub use pipeline::{CommitListener, IngestOptions, ingest};
+pub use pipeline::{IngestOptions, ingest};
 pub use progress::{CancelFlag, NoProgress, ProgressSink};
 pub use report::{Failure, IngestReport};

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use wenyuan_index::catalog::{ItemWrite, KnownFile, WriteOutcome};
 use wenyuan_index::model::{DcElement, Item, ItemFile, ItemRecord, StorageMode};
+use wenyuan_index::search::SearchIndex;
+use wenyuan_index::search::indexer::{Indexer, recover_interrupted_rebuild};
 use wenyuan_index::store::hash_file;
 use wenyuan_index::{Catalog, DataDir, FileStore};
 
@@ -66,25 +68,12 @@ impl Default for IngestOptions {
     }
 }
 
-/// Called after each committed batch with the items written, e.g. to update the search index.
-pub trait CommitListener {
-    /// The records were committed to the catalogue.
-    fn committed(&mut self, records: &[ItemRecord]) -> Result<()>;
-}
-
-impl CommitListener for () {
-    fn committed(&mut self, _records: &[ItemRecord]) -> Result<()> {
-        Ok(())
-    }
-}
-
 /// Ingests `options.roots` into `data_dir`.
 pub fn ingest(
     data_dir: &DataDir,
     options: &IngestOptions,
     progress: &dyn ProgressSink,
     cancel: &CancelFlag,
-    listener: &mut dyn CommitListener,
 ) -> Result<IngestReport> {
     let started = Instant::now();
     for root in &options.roots {
@@ -166,6 +155,12 @@ pub fn ingest(
         return Ok(report);
     }
     let mut catalog = catalog.expect("a real run opened the catalogue");
+    // The search index follows the catalogue batch by batch; first catch up
+    // with anything a killed run committed to the catalogue only.
+    recover_interrupted_rebuild(data_dir)?;
+    let search_index = SearchIndex::open_or_create(&data_dir.index_dir())?;
+    let mut indexer = Indexer::new(&search_index, &catalog)?;
+    indexer.catch_up(&mut catalog)?;
 
     let total_files: u64 = work.iter().map(|item| item.files.len() as u64).sum();
     let total_bytes: u64 = work
@@ -182,7 +177,7 @@ pub fn ingest(
         cancel,
         seen_digests: Mutex::new(HashSet::new()),
     };
-    let result = run.process(&work, &mut catalog, &mut report, listener);
+    let result = run.process(&work, &mut catalog, &mut report, &mut indexer);
     progress.finish();
     let summary = format!(
         "seen={} added={} updated={} unchanged={} duplicates={} failed={}",
@@ -301,7 +296,7 @@ impl Run<'_> {
         work: &[PlannedItem],
         catalog: &mut Catalog,
         report: &mut IngestReport,
-        listener: &mut dyn CommitListener,
+        indexer: &mut Indexer,
     ) -> Result<()> {
         let jobs = self.options.jobs.max(1);
         let (task_sender, task_receiver) = crossbeam_channel::bounded::<(usize, usize)>(jobs * 4);
@@ -341,7 +336,7 @@ impl Run<'_> {
             }
             drop(task_receiver);
             drop(result_sender);
-            let written = self.write_results(work, &result_receiver, catalog, report, listener);
+            let written = self.write_results(work, &result_receiver, catalog, report, indexer);
             if written.is_err() {
                 stop.cancel();
                 // Drain so workers blocked on sending can finish.
@@ -357,7 +352,7 @@ impl Run<'_> {
         results: &crossbeam_channel::Receiver<(usize, usize, FileOutcome)>,
         catalog: &mut Catalog,
         report: &mut IngestReport,
-        listener: &mut dyn CommitListener,
+        indexer: &mut Indexer,
     ) -> Result<()> {
         let mut pending: HashMap<usize, PendingItem> = HashMap::new();
         let mut batch: Vec<ItemWrite> = Vec::new();
@@ -365,7 +360,7 @@ impl Run<'_> {
         for (item_index, file_index, outcome) in results.iter() {
             let item = &work[item_index];
             if let FileOutcome::Fatal(error) = outcome {
-                self.flush(&mut batch, catalog, report, listener)?;
+                self.flush(&mut batch, catalog, report, indexer)?;
                 return Err(error);
             }
             let file_size = item.files[file_index].size;
@@ -389,11 +384,11 @@ impl Run<'_> {
             if batch.len() >= self.options.batch_size.max(1)
                 || (!batch.is_empty() && last_flush.elapsed() > Duration::from_secs(2))
             {
-                self.flush(&mut batch, catalog, report, listener)?;
+                self.flush(&mut batch, catalog, report, indexer)?;
                 last_flush = Instant::now();
             }
         }
-        self.flush(&mut batch, catalog, report, listener)
+        self.flush(&mut batch, catalog, report, indexer)
     }
 
     fn flush(
@@ -401,13 +396,13 @@ impl Run<'_> {
         batch: &mut Vec<ItemWrite>,
         catalog: &mut Catalog,
         report: &mut IngestReport,
-        listener: &mut dyn CommitListener,
+        indexer: &mut Indexer,
     ) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
-        let outcomes = catalog.write_batch(batch)?;
-        let mut written = Vec::new();
+        let (outcomes, tombstoned) = catalog.write_batch_reporting(batch)?;
+        let mut indexed = Vec::new();
         for (write, outcome) in batch.drain(..).zip(outcomes) {
             match outcome {
                 WriteOutcome::Added => report.items_added += 1,
@@ -415,10 +410,20 @@ impl Run<'_> {
                 WriteOutcome::Unchanged => report.items_unchanged += 1,
             }
             if outcome != WriteOutcome::Unchanged {
-                written.push(write.record);
+                // Index the record as stored, with its real timestamps.
+                if let Some(stored) = catalog.item(&write.record.item.id)? {
+                    indexer.index(&stored)?;
+                }
+                indexed.push(write.record.item.id);
             }
         }
-        listener.committed(&written)
+        for id in &tombstoned {
+            indexer.remove(id)?;
+        }
+        indexer.commit()?;
+        indexed.extend(tombstoned);
+        catalog.clear_index_pending(Some(&indexed))?;
+        Ok(())
     }
 
     /// Turns an item's finished files into a catalogue write, counting files.

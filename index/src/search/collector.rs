@@ -31,6 +31,32 @@ pub enum Sort {
 }
 
 impl Sort {
+    /// Every order, with its stable name.
+    pub const ALL: [Sort; 5] = [
+        Sort::Relevance,
+        Sort::DateAsc,
+        Sort::DateDesc,
+        Sort::Title,
+        Sort::Recent,
+    ];
+
+    /// The stable name used in URLs, the API and the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::DateAsc => "date",
+            Sort::DateDesc => "date_desc",
+            Sort::Title => "title",
+            Sort::Recent => "recent",
+        }
+    }
+
+    /// Parses a name made by [`Sort::name`] (`-` accepted for `_`).
+    pub fn from_name(name: &str) -> Option<Sort> {
+        let normalized = name.trim().replace('-', "_");
+        Sort::ALL.into_iter().find(|sort| sort.name() == normalized)
+    }
+
     /// One-letter tag used in cursors.
     pub fn tag(self) -> char {
         match self {

@@ -13,6 +13,7 @@
 //! [`snippet`] (highlighting).
 
 pub mod collector;
+pub mod indexer;
 pub mod query;
 pub mod schema;
 pub mod snippet;
@@ -244,9 +245,17 @@ impl SearchIndex {
 
     fn wrap(index: Index, fields: Fields, dir: &Path) -> Result<Self> {
         register_tokenizers(&index);
+        // An index on disk is also written by other processes (an ingest
+        // while the server runs): follow their commits. In memory, only our
+        // own writer commits, and it reloads explicitly.
+        let reload_policy = if dir.as_os_str().is_empty() {
+            ReloadPolicy::Manual
+        } else {
+            ReloadPolicy::OnCommitWithDelay
+        };
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            .reload_policy(reload_policy)
             .try_into()?;
         Ok(SearchIndex {
             index,

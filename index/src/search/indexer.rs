@@ -1,0 +1,182 @@
+//! Feeding the search index from the catalogue: [`Indexer`] turns catalogue
+//! records into index documents (looking up venue and collection names), and
+//! [`rebuild`] makes a whole new index from the catalogue alone.
+//!
+//! A rebuild writes into `<data>/index.new` and swaps it in only when it is
+//! complete, so interrupting it leaves the old index working.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
+use crate::model::{Collection, Institution, ItemRecord};
+use crate::search::{IndexDocument, IndexUpdater, SearchIndex};
+use crate::{Catalog, DataDir, Error, Result};
+
+/// Adds catalogue records to a search index.
+pub struct Indexer {
+    updater: IndexUpdater,
+    institutions: HashMap<String, Institution>,
+    collections: HashMap<(String, String), Collection>,
+}
+
+impl Indexer {
+    /// An indexer writing to `index`, with venue and collection names from `catalog`.
+    pub fn new(index: &SearchIndex, catalog: &Catalog) -> Result<Self> {
+        let institutions = catalog
+            .institutions()?
+            .into_iter()
+            .map(|institution| (institution.id.clone(), institution))
+            .collect();
+        let collections = catalog
+            .collections()?
+            .into_iter()
+            .map(|collection| {
+                (
+                    (collection.institution_id.clone(), collection.id.clone()),
+                    collection,
+                )
+            })
+            .collect();
+        Ok(Indexer {
+            updater: index.writer()?,
+            institutions,
+            collections,
+        })
+    }
+
+    /// Adds or replaces one record (a tombstone removes it).
+    pub fn index(&mut self, record: &ItemRecord) -> Result<()> {
+        let item = &record.item;
+        let institution = item
+            .institution_id
+            .as_ref()
+            .and_then(|id| self.institutions.get(id));
+        let collection_name = match (&item.institution_id, &item.collection_id) {
+            (Some(institution_id), Some(collection_id)) => self
+                .collections
+                .get(&(institution_id.clone(), collection_id.clone()))
+                .map(|collection| collection.name_zh.as_str()),
+            _ => None,
+        };
+        let thumbnail = record
+            .files
+            .iter()
+            .flat_map(|file| file.derivatives.first())
+            .map(|derivative| derivative.thumbnail.as_str())
+            .next();
+        self.updater.upsert(&IndexDocument {
+            record,
+            institution,
+            collection_name,
+            thumbnail,
+        })
+    }
+
+    /// Removes an item by id.
+    pub fn remove(&mut self, item_id: &str) -> Result<()> {
+        self.updater.delete(item_id)
+    }
+
+    /// Indexes the items the catalogue marked as pending (left over by a run
+    /// killed between its catalogue and index commits), commits, and clears them.
+    pub fn catch_up(&mut self, catalog: &mut Catalog) -> Result<usize> {
+        let pending = catalog.index_pending()?;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        for id in &pending {
+            match catalog.item(id)? {
+                Some(record) => self.index(&record)?,
+                None => self.remove(id)?,
+            }
+        }
+        self.commit()?;
+        catalog.clear_index_pending(Some(&pending))?;
+        Ok(pending.len())
+    }
+
+    /// Makes the changes visible to searches.
+    pub fn commit(&mut self) -> Result<()> {
+        self.updater.commit()
+    }
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RebuildReport {
+    /// Live items indexed.
+    pub indexed: u64,
+    /// Tombstones skipped.
+    pub tombstones: u64,
+}
+
+/// Rebuilds the search index of `data_dir` from its catalogue alone.
+/// `progress` is called after every item.
+/// The caller holds the data directory's write lock.
+pub fn rebuild(
+    data_dir: &DataDir,
+    catalog: &mut Catalog,
+    progress: &dyn Fn(u64),
+) -> Result<RebuildReport> {
+    let final_dir = data_dir.index_dir();
+    let new_dir = data_dir.root().join("index.new");
+    let old_dir = data_dir.root().join("index.old");
+    remove_dir_if_present(&new_dir)?;
+    let index = SearchIndex::create_fresh(&new_dir)?;
+    let mut indexer = Indexer::new(&index, catalog)?;
+    let mut report = RebuildReport::default();
+    let mut since_commit = 0;
+    catalog.for_each_item(|record| {
+        if record.item.deleted_at.is_some() {
+            report.tombstones += 1;
+        } else {
+            indexer.index(&record)?;
+            report.indexed += 1;
+            since_commit += 1;
+        }
+        if since_commit >= 5_000 {
+            indexer.commit()?;
+            since_commit = 0;
+        }
+        progress(1);
+        Ok(())
+    })?;
+    indexer.commit()?;
+    drop(indexer);
+    drop(index);
+    remove_dir_if_present(&old_dir)?;
+    if final_dir.exists() {
+        fs::rename(&final_dir, &old_dir).map_err(|error| {
+            Error::io(format!("cannot move {} aside", final_dir.display()), error)
+        })?;
+    }
+    fs::rename(&new_dir, &final_dir).map_err(|error| {
+        Error::io(
+            format!("cannot move the new index into {}", final_dir.display()),
+            error,
+        )
+    })?;
+    remove_dir_if_present(&old_dir)?;
+    catalog.clear_index_pending(None)?;
+    Ok(report)
+}
+
+/// Puts back an index left aside by a rebuild that was killed between its two renames.
+pub fn recover_interrupted_rebuild(data_dir: &DataDir) -> Result<()> {
+    let final_dir = data_dir.index_dir();
+    let old_dir = data_dir.root().join("index.old");
+    if !final_dir.exists() && old_dir.exists() {
+        fs::rename(&old_dir, &final_dir)
+            .map_err(|error| Error::io(format!("cannot restore {}", final_dir.display()), error))?;
+    }
+    Ok(())
+}
+
+fn remove_dir_if_present(dir: &Path) -> Result<()> {
+    match fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(Error::io(format!("cannot remove {}", dir.display()), error)),
+    }
+}

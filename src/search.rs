@@ -1,0 +1,110 @@
+//! `wenyuan search`: the web site's search, printed.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use wenyuan_index::DataDir;
+use wenyuan_index::search::snippet::Highlighted;
+use wenyuan_index::search::{SearchIndex, SearchRequest, Sort};
+
+/// Runs one search and prints it.
+pub fn run_search(
+    data: &Path,
+    query: &str,
+    filters: &[String],
+    sort: &str,
+    limit: usize,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let data_dir = DataDir::open_existing(data)?;
+    let index = SearchIndex::open_or_create(&data_dir.index_dir())
+        .context("cannot open the search index")?;
+    let Some(sort) = Sort::from_name(sort) else {
+        let names: Vec<&str> = Sort::ALL.iter().map(|sort| sort.name()).collect();
+        bail!("unknown sort '{sort}' (one of {})", names.join(", "));
+    };
+    let mut request = SearchRequest::new(query);
+    request.sort = sort;
+    request.limit = limit.clamp(1, wenyuan_index::search::MAX_LIMIT);
+    for filter in filters {
+        let Some((name, value)) = filter.split_once('=') else {
+            bail!("--filter '{filter}' should look like facet=value");
+        };
+        request
+            .filters
+            .push((name.trim().to_string(), value.trim().to_string()));
+    }
+    let results = index.search(&request)?;
+    if json {
+        let hits: Vec<serde_json::Value> = results
+            .hits
+            .iter()
+            .map(|hit| {
+                serde_json::json!({
+                    "id": hit.id,
+                    "title": hit.title,
+                    "title_marked": hit.title_highlight.marked(),
+                    "snippet": hit.snippet.as_ref().map(Highlighted::plain_text),
+                    "institution": hit.institution,
+                    "date": hit.date,
+                    "type": hit.item_type,
+                    "score": hit.score,
+                })
+            })
+            .collect();
+        let facets: serde_json::Map<String, serde_json::Value> = results
+            .facets
+            .iter()
+            .map(|facet| (facet.name.clone(), serde_json::json!(facet.values)))
+            .collect();
+        let output = serde_json::json!({
+            "total": results.total,
+            "query_was_fallback": results.query_was_fallback,
+            "hits": hits,
+            "facets": facets,
+            "next_cursor": results.next_cursor,
+        });
+        println!("{}", serde_json::to_string_pretty(&output)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let emphasis = std::io::stdout().is_terminal();
+    println!("{} results", results.total);
+    for (rank, hit) in results.hits.iter().enumerate() {
+        println!(
+            "{:>3}. {}  [{}]",
+            rank + 1,
+            render(&hit.title_highlight, emphasis),
+            hit.id
+        );
+        let details: Vec<&str> = [
+            hit.institution.as_deref(),
+            hit.date.as_deref(),
+            hit.item_type.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !details.is_empty() {
+            println!("     {}", details.join(" · "));
+        }
+        if let Some(snippet) = &hit.snippet {
+            println!("     {}", render(snippet, emphasis));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Marks highlighted fragments with bold on a terminal, 【】 otherwise.
+fn render(highlighted: &Highlighted, emphasis: bool) -> String {
+    highlighted
+        .fragments
+        .iter()
+        .map(|fragment| match (fragment.highlighted, emphasis) {
+            (false, _) => fragment.text.clone(),
+            (true, true) => format!("\u{1b}[1m{}\u{1b}[0m", fragment.text),
+            (true, false) => format!("【{}】", fragment.text),
+        })
+        .collect()
+}
