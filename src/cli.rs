@@ -214,7 +214,8 @@ fn run_ingest(
     report_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let data_dir = if options.dry_run {
-        DataDir::open_existing(data).unwrap_or_else(|_| unopened(data))
+        // A dry run must not create anything, not even the data directory.
+        DataDir::create_unchecked(data)
     } else {
         DataDir::create(data)
             .with_context(|| format!("cannot use {} as the data directory", data.display()))?
@@ -239,11 +240,6 @@ fn run_ingest(
 }
 
 /// A data directory value for a dry run over a folder that does not exist yet.
-fn unopened(data: &Path) -> DataDir {
-    // `create` would make folders; a dry run must not, so only build the value.
-    DataDir::create_unchecked(data)
-}
-
 fn print_ingest_report(report: &IngestReport) {
     eprintln!("{}", report.summary());
     if !report.failures.is_empty() {
