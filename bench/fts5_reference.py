@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""The reference: SQLite FTS5 with the trigram tokenizer on the same documents
+and queries as the wenyuan search benchmark (see bench/README.md).
+
+usage: fts5_reference.py <out-dir> <db-path>
+
+Reads <out-dir>/docs.jsonl and <out-dir>/queries.jsonl (written by the bench
+binary's `prepare`), builds an FTS5 table over title, creator and text in one
+transaction, then times every query (quoted phrase, ORDER BY rank LIMIT 20,
+with a highlighted title and a snippet, like a result page) in-process.
+Prints one JSON object on stdout, in the same shape as the Rust side.
+"""
+
+import json
+import os
+import sqlite3
+import sys
+import time
+
+PASSES = 3  # timed passes after one untimed warm-up pass, as on the Rust side
+LIMIT = 20
+
+SEARCH = (
+    "SELECT id, highlight(poems, 1, '<b>', '</b>'), "
+    "snippet(poems, 3, '<b>', '</b>', '…', 40) "
+    "FROM poems WHERE poems MATCH ? ORDER BY rank LIMIT ?"
+)
+COUNT = "SELECT count(*) FROM poems WHERE poems MATCH ?"
+
+
+def main():
+    out_dir, db_path = sys.argv[1], sys.argv[2]
+    with open(os.path.join(out_dir, "docs.jsonl"), encoding="utf-8") as f:
+        docs = [json.loads(line) for line in f]
+    with open(os.path.join(out_dir, "queries.jsonl"), encoding="utf-8") as f:
+        queries = [json.loads(line)["q"] for line in f]
+    rows = [(d["id"], d["title"], d["creator"], d["text"]) for d in docs]
+    for path in (db_path, db_path + "-journal"):
+        if os.path.exists(path):
+            os.remove(path)
+
+    started = time.perf_counter_ns()
+    db = sqlite3.connect(db_path)
+    db.execute(
+        "CREATE VIRTUAL TABLE poems USING fts5("
+        "id UNINDEXED, title, creator, text, tokenize='trigram')"
+    )
+    with db:
+        db.executemany("INSERT INTO poems VALUES (?, ?, ?, ?)", rows)
+    build_s = (time.perf_counter_ns() - started) / 1e9
+    size_bytes = os.path.getsize(db_path)
+
+    def phrase(q):
+        return '"' + q.replace('"', '""') + '"'
+
+    hits = [db.execute(COUNT, (phrase(q),)).fetchone()[0] for q in queries]
+    for q in queries:  # warm-up
+        db.execute(SEARCH, (phrase(q), LIMIT)).fetchall()
+    lat = [[] for _ in queries]
+    for _ in range(PASSES):
+        for i, q in enumerate(queries):
+            t0 = time.perf_counter_ns()
+            db.execute(SEARCH, (phrase(q), LIMIT)).fetchall()
+            lat[i].append(time.perf_counter_ns() - t0)
+    db.close()
+    print(
+        json.dumps(
+            {
+                "engine": "fts5-trigram",
+                "sqlite": sqlite3.sqlite_version,
+                "docs": len(rows),
+                "build_s": build_s,
+                "docs_per_s": len(rows) / build_s,
+                "size_bytes": size_bytes,
+                "hits": hits,
+                "lat_ns": lat,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

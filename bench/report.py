@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Summarises the rounds of bench/run into the results table.
+
+usage: report.py <out-dir> <machine-line>
+
+Reads <out-dir>/queries.jsonl (truth), <out-dir>/ours.jsonl and
+<out-dir>/ref.jsonl (one JSON object per round each). Per round, a query's
+latency is the median of its timed passes; p50/p95 are taken over the
+queries (nearest rank); every number in the table is the median over rounds.
+Prints the table and writes it to bench/results/latest.md.
+"""
+
+import json
+import os
+import statistics
+import sys
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def pct(values, p):
+    values = sorted(values)
+    rank = max(1, -(-len(values) * p // 100))  # nearest rank, ceil
+    return values[int(rank) - 1]
+
+
+def lat_ms(round_, key, p, select=None):
+    per_query = [statistics.median(samples) for samples in round_[key]]
+    if select is not None:
+        per_query = [v for v, keep in zip(per_query, select) if keep]
+    return pct(per_query, p) / 1e6
+
+
+def med(rounds, f):
+    return statistics.median(f(r) for r in rounds)
+
+
+def main():
+    out_dir, machine = sys.argv[1], sys.argv[2]
+    queries = load(os.path.join(out_dir, "queries.jsonl"))
+    ours = load(os.path.join(out_dir, "ours.jsonl"))
+    ref = load(os.path.join(out_dir, "ref.jsonl"))
+    long_q = [q["chars"] >= 3 for q in queries]
+
+    rows = []
+
+    def row(metric, a, b, fmt, target=None, better=None):
+        ratio = a / b if b else float("inf")
+        met = ""
+        if target is not None:
+            met = "yes" if (ratio >= target if better == "higher" else ratio <= target) else "NO"
+        tgt = "" if target is None else ("≥ " if better == "higher" else "≤ ") + f"{target:g}×"
+        rows.append((metric, fmt.format(a), fmt.format(b), f"{ratio:.2f}×", tgt, met))
+
+    row("build, docs/s", med(ours, lambda r: r["docs_per_s"]), med(ref, lambda r: r["docs_per_s"]),
+        "{:,.0f}", 1.5, "higher")
+    row("index size, MB", med(ours, lambda r: r["size_bytes"]) / 1e6,
+        med(ref, lambda r: r["size_bytes"]) / 1e6, "{:.1f}", 1.0, "lower")
+    for facets, key in (("off", "lat_ns"), ("on", "lat_facets_ns")):
+        for p in (50, 95):
+            target = 1.0 if p == 95 else None
+            row(f"top-20 query p{p}, ms, facets {facets}",
+                med(ours, lambda r: lat_ms(r, key, p)), med(ref, lambda r: lat_ms(r, "lat_ns", p)),
+                "{:.3f}", target, "lower")
+    row("top-20 query p95, ms, facets on, 3–4 chars only",
+        med(ours, lambda r: lat_ms(r, "lat_facets_ns", 95, long_q)),
+        med(ref, lambda r: lat_ms(r, "lat_ns", 95, long_q)), "{:.3f}")
+
+    # Recall (hit counts do not change between rounds; take the first).
+    ours_hits, ref_hits = ours[0]["hits"], ref[0]["hits"]
+    n = len(queries)
+    ref_zero = [q for q, h in zip(queries, ref_hits) if h == 0 and q["truth_raw"] > 0]
+    ref_zero_short = sum(1 for q in ref_zero if q["chars"] < 3)
+    ref_short_of_raw = sum(1 for q, h in zip(queries, ref_hits) if h < q["truth_raw"])
+    ref_short_of_folded = sum(1 for q, h in zip(queries, ref_hits) if h < q["truth_folded"])
+    ours_short = sum(1 for q, h in zip(queries, ours_hits) if h < q["truth_folded"])
+    ours_over = sum(1 for q, h in zip(queries, ours_hits) if h > q["truth_folded"])
+    lengths = {k: sum(1 for q in queries if q["chars"] == k) for k in range(1, 5)}
+    traditional = sum(1 for q in queries if q.get("traditional"))
+
+    lines = []
+    lines.append(f"Corpus: {ours[0]['docs']:,} poems; {n} queries "
+                 f"({', '.join(f'{v}×{k} char' for k, v in lengths.items())}; "
+                 f"{traditional} with traditional-only characters); "
+                 f"{len(ours)} rounds interleaved (ours, reference, …); medians. "
+                 f"Reference: SQLite {ref[0].get('sqlite', '?')} FTS5 trigram.")
+    lines.append("")
+    lines.append("| metric | ours | reference | ratio | target | met? |")
+    lines.append("| --- | ---: | ---: | ---: | --- | --- |")
+    for r in rows:
+        lines.append("| " + " | ".join(r) + " |")
+    lines.append("")
+    lines.append(f"Recall (truth = documents whose title, author or text contains the query "
+                 f"as a substring, after folding both to simplified; raw = without folding):")
+    lines.append("")
+    lines.append(f"- FTS5 returned 0 hits for {len(ref_zero)} of {n} queries that have raw hits "
+                 f"({ref_zero_short} of them shorter than 3 characters); it found fewer than the raw "
+                 f"truth for {ref_short_of_raw} and fewer than the folded truth for {ref_short_of_folded}.")
+    lines.append(f"- ours found fewer than the folded truth for {ours_short} of {n} queries "
+                 f"(must be 0), more for {ours_over}.")
+    lines.append(f"- hits summed over all queries: ours {sum(ours_hits):,}, FTS5 {sum(ref_hits):,}, "
+                 f"folded truth {sum(q['truth_folded'] for q in queries):,}, "
+                 f"raw truth {sum(q['truth_raw'] for q in queries):,}.")
+    lines.append("")
+    lines.append(f"Machine: {machine}")
+    text = "\n".join(lines)
+    print(text)
+    here = os.path.dirname(os.path.abspath(__file__))
+    os.makedirs(os.path.join(here, "results"), exist_ok=True)
+    with open(os.path.join(here, "results", "latest.md"), "w", encoding="utf-8") as f:
+        f.write("# Latest search benchmark\n\n" + text + "\n")
+    return 1 if ours_short else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,329 @@
+//! Search benchmark over a corpus of classical poems (see `bench/README.md`;
+//! run through `bench/run`, which also runs the SQLite FTS5 reference).
+//!
+//! Two subcommands, both printing one JSON object on stdout:
+//!
+//! - `prepare <corpus-jsonl-dir> <out-dir>`: reads `tang.jsonl`,
+//!   `songci.jsonl` and `yuanqu.jsonl` (decompressed by the script), writes
+//!   the exact documents both engines index (`docs.jsonl`) and the query set
+//!   (`queries.jsonl`: 1–4 CJK characters sampled deterministically from the
+//!   poems, with the brute-force substring truth, raw and folded).
+//! - `run <out-dir> <index-dir>`: builds the index from `docs.jsonl` (one
+//!   writer, as `wenyuan reindex` does), measures its size, then times every
+//!   query at limit 20 with facets off and on.
+//!
+//! A poem becomes an item without files: title (rhythmic for ci), creator
+//! (author) and the joined paragraphs as description (a catalogue record
+//! whose text was typed in, not extracted from a file).
+
+use std::fs;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use wenyuan_index::model::{AccessLevel, DcElement, Item, ItemRecord, Metadata, item_id_for};
+use wenyuan_index::search::tokenizer::{fold, is_cjk, warm_up};
+use wenyuan_index::search::{IndexDocument, SearchIndex, SearchRequest};
+
+/// Queries per length (lengths 1–4).
+const QUERIES_PER_LENGTH: usize = 60;
+/// Timed passes over the query list (after one untimed warm-up pass).
+const PASSES: usize = 3;
+/// Hits per query, as on the site.
+const LIMIT: usize = 20;
+/// Commit interval of a rebuild (as `indexer::rebuild`).
+const COMMIT_EVERY: usize = 5_000;
+
+/// The corpus files: (file, collection, title key, dynasty years).
+const SOURCES: [(&str, &str, &str, &str); 3] = [
+    ("tang.jsonl", "tang", "title", "618-907"),
+    ("songci.jsonl", "songci", "rhythmic", "960-1279"),
+    ("yuanqu.jsonl", "yuanqu", "title", "1271-1368"),
+];
+
+type Fail = Box<dyn std::error::Error>;
+
+fn main() -> Result<(), Fail> {
+    // `cargo bench` passes `--bench`; ignore flags.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["prepare", corpus, out] => prepare(Path::new(corpus), Path::new(out)),
+        ["run", out, index] => run(Path::new(out), Path::new(index)),
+        _ => {
+            eprintln!(
+                "usage: search prepare <corpus-jsonl-dir> <out-dir> | search run <out-dir> <index-dir>\n\
+                 (normally run through bench/run)"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// One document as both engines see it.
+struct Doc {
+    id: String,
+    collection: String,
+    title: String,
+    creator: String,
+    text: String,
+    date: String,
+}
+
+fn str_field(value: &Value, key: &str) -> String {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+fn read_docs(path: &Path) -> Result<Vec<Doc>, Fail> {
+    let mut docs = Vec::new();
+    for line in BufReader::new(fs::File::open(path)?).lines() {
+        let value: Value = serde_json::from_str(&line?)?;
+        docs.push(Doc {
+            id: str_field(&value, "id"),
+            collection: str_field(&value, "collection"),
+            title: str_field(&value, "title"),
+            creator: str_field(&value, "creator"),
+            text: str_field(&value, "text"),
+            date: str_field(&value, "date"),
+        });
+    }
+    Ok(docs)
+}
+
+/// Small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn prepare(corpus: &Path, out: &Path) -> Result<(), Fail> {
+    fs::create_dir_all(out)?;
+    let mut docs = Vec::new();
+    for (file, collection, title_key, date) in SOURCES {
+        let path = corpus.join(file);
+        for (n, line) in BufReader::new(fs::File::open(&path)?).lines().enumerate() {
+            let value: Value = serde_json::from_str(&line?)?;
+            let paragraphs: Vec<&str> = value
+                .get("paragraphs")
+                .and_then(Value::as_array)
+                .map(|array| array.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            docs.push(Doc {
+                id: item_id_for(&format!("{collection}/{n}")),
+                collection: collection.to_string(),
+                title: str_field(&value, title_key),
+                creator: str_field(&value, "author"),
+                text: paragraphs.join("\n").trim().to_string(),
+                date: date.to_string(),
+            });
+        }
+    }
+    let mut writer = BufWriter::new(fs::File::create(out.join("docs.jsonl"))?);
+    for doc in &docs {
+        let line = json!({
+            "id": doc.id, "collection": doc.collection, "title": doc.title,
+            "creator": doc.creator, "text": doc.text, "date": doc.date,
+        });
+        writeln!(writer, "{line}")?;
+    }
+    writer.flush()?;
+
+    // Queries: 1–4 consecutive CJK characters from a random poem's text, as
+    // written (traditional for Tang poems, simplified for the others); every
+    // third one folded to simplified, so traditional poems are also looked
+    // for in simplified script.
+    let mut rng = Rng(0x5745_4e59_5541_4e31);
+    let mut queries: Vec<String> = Vec::new();
+    for i in 0..QUERIES_PER_LENGTH * 4 {
+        let len = 1 + i % 4;
+        loop {
+            let doc = &docs[rng.below(docs.len())];
+            let chars: Vec<char> = doc.text.chars().collect();
+            if chars.len() < len {
+                continue;
+            }
+            let start = rng.below(chars.len() - len + 1);
+            let piece = &chars[start..start + len];
+            if !piece.iter().all(|c| is_cjk(*c)) {
+                continue;
+            }
+            let mut query: String = piece.iter().collect();
+            if i % 3 == 2 {
+                query = fold(&query);
+            }
+            if !queries.contains(&query) {
+                queries.push(query);
+                break;
+            }
+        }
+    }
+
+    // Truth by brute force: documents whose text (title, creator, poem)
+    // contains the query, as written (what an engine without folding can
+    // find) and after folding both sides (what a reader expects).
+    let raw: Vec<String> = docs
+        .iter()
+        .map(|d| format!("{}\n{}\n{}", d.title, d.creator, d.text))
+        .collect();
+    let folded: Vec<String> = raw.iter().map(|text| fold(text)).collect();
+    let mut writer = BufWriter::new(fs::File::create(out.join("queries.jsonl"))?);
+    let mut traditional = 0;
+    for query in &queries {
+        let folded_query = fold(query);
+        let is_traditional = folded_query != *query;
+        traditional += usize::from(is_traditional);
+        let truth_raw = raw.iter().filter(|t| t.contains(query.as_str())).count();
+        let truth_folded = folded
+            .iter()
+            .filter(|t| t.contains(folded_query.as_str()))
+            .count();
+        let line = json!({
+            "q": query, "chars": query.chars().count(), "traditional": is_traditional,
+            "truth_raw": truth_raw, "truth_folded": truth_folded,
+        });
+        writeln!(writer, "{line}")?;
+    }
+    writer.flush()?;
+    println!(
+        "{}",
+        json!({"docs": docs.len(), "queries": queries.len(), "traditional_queries": traditional})
+    );
+    Ok(())
+}
+
+fn record_of(doc: &Doc) -> ItemRecord {
+    let mut metadata = Metadata::default();
+    metadata.push(DcElement::Title, [doc.title.clone()]);
+    metadata.push(DcElement::Creator, [doc.creator.clone()]);
+    metadata.push(DcElement::Description, [doc.text.clone()]);
+    metadata.push(DcElement::Date, [doc.date.clone()]);
+    // ASCII values only, so that no query matches them.
+    metadata.push(DcElement::Type, ["Text".to_string()]);
+    metadata.push(DcElement::Language, ["zh".to_string()]);
+    ItemRecord {
+        item: Item {
+            id: doc.id.clone(),
+            source_key: format!("corpus/{}", doc.id),
+            institution_id: Some("bench-library".to_string()),
+            collection_id: Some(doc.collection.clone()),
+            access: AccessLevel::Public,
+            metadata,
+            created_at: 1_700_000_000,
+            updated_at: 1_700_000_000,
+            deleted_at: None,
+        },
+        files: Vec::new(),
+    }
+}
+
+fn dir_bytes(dir: &Path) -> std::io::Result<u64> {
+    let mut total = 0;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        total += if meta.is_dir() {
+            dir_bytes(&entry.path())?
+        } else {
+            meta.len()
+        };
+    }
+    Ok(total)
+}
+
+fn run(out: &Path, index_dir: &Path) -> Result<(), Fail> {
+    let docs = read_docs(&out.join("docs.jsonl"))?;
+    let queries: Vec<String> = BufReader::new(fs::File::open(out.join("queries.jsonl"))?)
+        .lines()
+        .map(|line| -> Result<String, Fail> {
+            let value: Value = serde_json::from_str(&line?)?;
+            Ok(str_field(&value, "q"))
+        })
+        .collect::<Result<_, _>>()?;
+    let records: Vec<ItemRecord> = docs.iter().map(record_of).collect();
+    if fs::exists(index_dir)? {
+        fs::remove_dir_all(index_dir)?;
+    }
+    // The jieba dictionary is loaded once per process; not part of the build.
+    warm_up();
+
+    let started = Instant::now();
+    let index = SearchIndex::create_fresh(index_dir)?;
+    let mut writer = index.writer()?;
+    for (n, record) in records.iter().enumerate() {
+        writer.upsert(&IndexDocument {
+            record,
+            institution: None,
+            collection_name: None,
+            thumbnail: None,
+        })?;
+        if (n + 1) % COMMIT_EVERY == 0 {
+            writer.commit()?;
+        }
+    }
+    writer.commit()?;
+    let build_s = started.elapsed().as_secs_f64();
+    drop(writer);
+    let size_bytes = dir_bytes(index_dir)?;
+    let num_docs = index.num_docs();
+
+    let search = |query: &str, facets: bool| -> Result<(u64, usize), Fail> {
+        let request = SearchRequest {
+            limit: LIMIT,
+            facets,
+            ..SearchRequest::new(query)
+        };
+        let started = Instant::now();
+        let results = index.search(&request)?;
+        let nanos = started.elapsed().as_nanos() as u64;
+        std::hint::black_box(&results);
+        Ok((nanos, results.total))
+    };
+    // Warm-up pass, then interleaved timed passes; samples per query.
+    let mut hits = Vec::new();
+    for query in &queries {
+        hits.push(search(query, true)?.1);
+    }
+    let mut off: Vec<Vec<u64>> = vec![Vec::new(); queries.len()];
+    let mut on: Vec<Vec<u64>> = vec![Vec::new(); queries.len()];
+    for _ in 0..PASSES {
+        for (i, query) in queries.iter().enumerate() {
+            off[i].push(search(query, false)?.0);
+            on[i].push(search(query, true)?.0);
+        }
+    }
+    let result = json!({
+        "engine": "ours",
+        "docs": num_docs,
+        "build_s": build_s,
+        "docs_per_s": records.len() as f64 / build_s,
+        "size_bytes": size_bytes,
+        "hits": hits,
+        "lat_ns": off,
+        "lat_facets_ns": on,
+    });
+    println!("{result}");
+    Ok(())
+}
