@@ -104,6 +104,11 @@ enum Command {
         #[command(subcommand)]
         action: InstitutionsAction,
     },
+    /// Create API keys for partners.
+    Keys {
+        #[command(subcommand)]
+        action: crate::keys::KeysAction,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +177,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Institutions {
             action: InstitutionsAction::List { data },
         } => list_institutions(&data.data),
+        Command::Keys { action } => crate::keys::run(action),
     }
 }
 
