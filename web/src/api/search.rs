@@ -636,7 +636,12 @@ fn search_item(
     SearchItem {
         id: hit.id.clone(),
         title: hit.title.clone(),
-        snippet: hit.snippet.as_ref().map(|snippet| snippet.plain_text()),
+        // A restricted item shows no more than its citation, not even a passage.
+        snippet: hit
+            .snippet
+            .as_ref()
+            .filter(|_| item.is_none_or(|item| item.access != AccessLevel::Restricted))
+            .map(|snippet| snippet.plain_text()),
         url: ids::item_page_url(config, &hit.id),
         thumbnail: image
             .as_ref()

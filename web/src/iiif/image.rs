@@ -491,7 +491,7 @@ mod tests {
             overview.pick_source(&sources, 8000),
             &PathBuf::from("thumb")
         );
-        let tile = Plan::new(8000, 6000, "0,0,2048,2048", "512,", "0", "default.jpg").unwrap();
+        let tile = Plan::new(8000, 6000, "0,0,4096,4096", "512,", "0", "default.jpg").unwrap();
         assert_eq!(tile.pick_source(&sources, 8000), &PathBuf::from("web"));
         let detail = Plan::new(8000, 6000, "0,0,512,512", "512,", "0", "default.jpg").unwrap();
         assert_eq!(

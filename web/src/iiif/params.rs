@@ -224,7 +224,9 @@ impl Size {
                         .min(f64::from(MAX_HEIGHT) / rh_f)
                         .min((MAX_AREA as f64 / (rw_f * rh_f)).sqrt());
                 }
-                (round(rw_f * scale).max(1), round(rh_f * scale).max(1))
+                // Floor, so that the result stays within maxArea.
+                let floor = |value: f64| value.floor().max(1.0) as u32;
+                (floor(rw_f * scale + 1e-9), floor(rh_f * scale + 1e-9))
             }
             SizeKind::Width(w) => (w, round(rh_f * f64::from(w) / rw_f)),
             SizeKind::Height(h) => (round(rw_f * f64::from(h) / rh_f), h),
@@ -353,7 +355,7 @@ mod tests {
     fn sizes() {
         assert_eq!(size("max", 1000, 800), Ok((1000, 800)));
         assert_eq!(size("max", 12000, 6000), Ok((6000, 3000)));
-        assert_eq!(size("max", 10000, 10000), Ok((4899, 4899)));
+        assert_eq!(size("max", 10000, 10000), Ok((4898, 4898)));
         assert_eq!(size("500,", 1000, 800), Ok((500, 400)));
         assert_eq!(size(",400", 1000, 800), Ok((500, 400)));
         assert_eq!(size("pct:25", 1000, 800), Ok((250, 200)));
@@ -364,7 +366,7 @@ mod tests {
         assert_eq!(size("^pct:150", 100, 100), Ok((150, 150)));
         assert_eq!(size("^!300,300", 100, 50), Ok((300, 150)));
         assert_eq!(size("!3000,3000", 100, 50), Ok((100, 50)));
-        assert_eq!(size("^max", 100, 100), Ok((4899, 4899)));
+        assert_eq!(size("^max", 100, 100), Ok((4898, 4898)));
         for bad in [
             "2000,", ",900", "pct:150", "1001,800", "0,", "pct:0", "^7000,", "abc", ",", "max,",
         ] {

@@ -71,7 +71,12 @@ async fn answer(state: AppState, pairs: Result<Vec<(String, String)>, ()>) -> Re
                 {
                     Ok(Ok(content)) => envelope(&config, Some(&request), &content),
                     Ok(Err(OaiFailure::Protocol(error))) => {
-                        envelope(&config, Some(&request), &error_xml(&error))
+                        // The protocol forbids echoing the arguments of a bad request.
+                        let echo = !matches!(
+                            error.code,
+                            OaiErrorCode::BadArgument | OaiErrorCode::BadVerb
+                        );
+                        envelope(&config, echo.then_some(&request), &error_xml(&error))
                     }
                     Ok(Err(OaiFailure::Ours(error))) | Err(error) => {
                         return internal(error);
