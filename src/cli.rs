@@ -128,6 +128,11 @@ enum Command {
         #[command(subcommand)]
         action: InstitutionsAction,
     },
+    /// Create API keys for partners.
+    Keys {
+        #[command(subcommand)]
+        action: crate::keys::KeysAction,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,6 +210,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Institutions {
             action: InstitutionsAction::List { data },
         } => list_institutions(&data.data),
+        Command::Keys { action } => crate::keys::run(action),
     }
 }
 

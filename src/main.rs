@@ -5,6 +5,7 @@
 
 mod cli;
 mod institutions;
+mod keys;
 mod progress;
 mod search;
 mod server;

@@ -84,6 +84,13 @@ CREATE TABLE index_pending (
     item_id TEXT PRIMARY KEY
 );
 "#,
+    r#"
+CREATE TABLE api_keys (
+    key_hash   TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The newest schema version this build understands.
@@ -519,6 +526,155 @@ impl Catalog {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Creates an API key called `name` and returns its plaintext, which is
+    /// shown this once: only its hash ([`hash_api_key`]) is stored.
+    pub fn create_api_key(&mut self, name: &str) -> Result<String> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(Error::Invalid(
+                "an API key needs a name of 1–200 bytes".into(),
+            ));
+        }
+        let mut random = [0u8; 32];
+        std::fs::File::open("/dev/urandom")
+            .and_then(|mut source| std::io::Read::read_exact(&mut source, &mut random))
+            .map_err(|source| Error::io("reading /dev/urandom for a new API key", source))?;
+        let key = format!("wy_{}", blake3::Hash::from(random).to_hex());
+        self.connection.execute(
+            "INSERT INTO api_keys (key_hash, name, created_at) VALUES (?1, ?2, ?3)",
+            params![hash_api_key(&key), name, unix_now()],
+        )?;
+        Ok(key)
+    }
+
+    /// The name of the API key whose hash is `key_hash`, if there is one.
+    /// A catalogue older than the keys table simply has no keys.
+    pub fn api_key_name(&self, key_hash: &str) -> Result<Option<String>> {
+        if self.schema_version()? < 2 {
+            return Ok(None);
+        }
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT name FROM api_keys WHERE key_hash = ?1",
+                [key_hash],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Items (tombstones included) in `(updated_at, id)` order, filtered as
+    /// `query` says: the feed that OAI-PMH harvests page by page.
+    pub fn items_changed(&self, query: &ChangeQuery) -> Result<Vec<Item>> {
+        let (filter, mut values) = query.where_clause();
+        let mut sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE {filter}");
+        if let Some((updated_at, id)) = &query.after {
+            values.push(rusqlite::types::Value::Integer(*updated_at));
+            values.push(rusqlite::types::Value::Text(id.clone()));
+            let n = values.len();
+            sql.push_str(&format!(" AND (updated_at, id) > (?{}, ?{n})", n - 1));
+        }
+        sql.push_str(&format!(" ORDER BY updated_at, id LIMIT {}", query.limit));
+        let mut statement = self.connection.prepare(&sql)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(values), item_from_row)?;
+        let mut items = Vec::new();
+        for row in rows {
+            items.push(row??);
+        }
+        Ok(items)
+    }
+
+    /// How many items [`Catalog::items_changed`] would list without paging.
+    pub fn count_items_changed(&self, query: &ChangeQuery) -> Result<u64> {
+        let (filter, values) = query.where_clause();
+        Ok(self.connection.query_row(
+            &format!("SELECT COUNT(*) FROM items WHERE {filter}"),
+            rusqlite::params_from_iter(values),
+            |row| row.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// The oldest `updated_at` of any item (tombstones included).
+    pub fn earliest_update(&self) -> Result<Option<i64>> {
+        Ok(self
+            .connection
+            .query_row("SELECT MIN(updated_at) FROM items", [], |row| row.get(0))?)
+    }
+
+    /// The first live item whose Dublin Core identifier is exactly `identifier`.
+    pub fn item_id_by_identifier(&self, identifier: &str) -> Result<Option<String>> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT items.id FROM items, json_each(items.metadata, '$.dc.identifier') AS value
+                 WHERE value.value = ?1 AND items.deleted_at IS NULL ORDER BY items.id LIMIT 1",
+                [identifier],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+}
+
+
+/// The BLAKE3 hex hash under which an API key is stored and looked up.
+pub fn hash_api_key(key: &str) -> String {
+    blake3::hash(key.trim().as_bytes()).to_hex().to_string()
+}
+
+/// Which items [`Catalog::items_changed`] lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeQuery {
+    /// Only items of this institution.
+    pub institution_id: Option<String>,
+    /// Only items of this collection (of `institution_id`).
+    pub collection_id: Option<String>,
+    /// Only items updated at or after this time (unix seconds).
+    pub from: Option<i64>,
+    /// Only items updated at or before this time (unix seconds).
+    pub until: Option<i64>,
+    /// Continue after this `(updated_at, id)`.
+    pub after: Option<(i64, String)>,
+    /// Most items to return.
+    pub limit: usize,
+}
+
+impl Default for ChangeQuery {
+    fn default() -> Self {
+        ChangeQuery {
+            institution_id: None,
+            collection_id: None,
+            from: None,
+            until: None,
+            after: None,
+            limit: 100,
+        }
+    }
+}
+
+impl ChangeQuery {
+    fn where_clause(&self) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut conditions = vec!["1 = 1".to_string()];
+        let mut values = Vec::new();
+        let mut add = |condition: &str, value: Value| {
+            values.push(value);
+            conditions.push(condition.replace('?', &format!("?{}", values.len())));
+        };
+        if let Some(institution) = &self.institution_id {
+            add("institution_id = ?", Value::Text(institution.clone()));
+        }
+        if let Some(collection) = &self.collection_id {
+            add("collection_id = ?", Value::Text(collection.clone()));
+        }
+        if let Some(from) = self.from {
+            add("updated_at >= ?", Value::Integer(from));
+        }
+        if let Some(until) = self.until {
+            add("updated_at <= ?", Value::Integer(until));
+        }
+        (conditions.join(" AND "), values)
     }
 }
 

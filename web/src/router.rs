@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::routing::get;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::routing::{any, get};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -29,10 +29,77 @@ fn public_routes() -> Router<AppState> {
 
 /// Partner interfaces: JSON API under `/api/v1`, OAI-PMH at `/oai`, IIIF under `/iiif/3`.
 fn partner_routes() -> Router<AppState> {
-    Router::new()
-        .merge(api::routes())
-        .merge(oai::routes())
-        .merge(iiif::routes())
+    use axum::Extension;
+    use axum::handler::Handler;
+    use axum::routing::MethodRouter;
+    use tower_http::cors::{Any, CorsLayer};
+
+    let read_only_cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::IF_NONE_MATCH,
+            HeaderName::from_static("x-api-key"),
+        ])
+        .expose_headers([
+            header::LINK,
+            header::ETAG,
+            header::RETRY_AFTER,
+            HeaderName::from_static("x-total-count"),
+        ]);
+    fn api_get<H: Handler<T, AppState>, T: 'static>(handler: H) -> MethodRouter<AppState> {
+        get(handler).fallback(api::error::method_not_allowed)
+    }
+    let json_api = Router::new()
+        .route("/api/v1/search", api_get(api::search::search))
+        .route("/api/v1/items/{id}", api_get(api::items::item))
+        .route(
+            "/api/v1/institutions",
+            api_get(api::institutions::institutions),
+        )
+        .route(
+            "/api/v1/institutions/{id}",
+            api_get(api::institutions::institution),
+        )
+        .route(
+            "/api/v1/collections",
+            api_get(api::institutions::collections),
+        )
+        .route("/api/v1/openapi.json", api_get(api::openapi::openapi_json))
+        .route("/api", any(api::error::unknown_route))
+        .route("/api/{*rest}", any(api::error::unknown_route))
+        .layer(Extension(api::RateLimiter::new(
+            api::limit::DEFAULT_BURST,
+            api::limit::DEFAULT_PER_SECOND,
+        )))
+        .layer(read_only_cors.clone());
+    let oai = Router::new().route("/oai", get(oai::oai_get).post(oai::oai_post));
+    let iiif = Router::new()
+        .route(
+            "/iiif/3/manifests/{item}",
+            get(iiif::presentation::manifest_handler),
+        )
+        .route(
+            "/iiif/3/collections",
+            get(iiif::presentation::top_collection),
+        )
+        .route(
+            "/iiif/3/collections/{institution}",
+            get(iiif::presentation::institution_collection),
+        )
+        .route(
+            "/iiif/3/collections/{institution}/{collection}",
+            get(iiif::presentation::collection_collection),
+        )
+        .route("/iiif/3/{id}", get(iiif::image::base_redirect))
+        .route("/iiif/3/{id}/info.json", get(iiif::image::info))
+        .route(
+            "/iiif/3/{id}/{region}/{size}/{rotation}/{quality_format}",
+            get(iiif::image::image),
+        )
+        .layer(read_only_cors);
+    Router::new().merge(json_api).merge(oai).merge(iiif)
 }
 
 /// The whole application.

@@ -1,0 +1,66 @@
+//! The JSON API under `/api/v1`: search ([`search`]), item records
+//! ([`items`]), venues and collections ([`institutions`]), and the OpenAPI 3
+//! document generated from these handlers' annotations ([`openapi`]).
+//!
+//! Every failure is a JSON error ([`error`]); requests are rate-limited per
+//! client address unless they carry an API key ([`limit`]). The routes
+//! themselves are listed in [`crate::router`].
+
+pub mod error;
+pub mod institutions;
+pub mod items;
+pub mod limit;
+pub mod openapi;
+pub mod search;
+
+use wenyuan_index::model::{AccessLevel, ItemRecord};
+
+pub use error::ApiError;
+pub use limit::RateLimiter;
+
+use crate::iiif::ids::page_identifier;
+
+/// The language of labels and names in an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Chinese (the default).
+    Zh,
+    /// English, where an English name exists.
+    En,
+}
+
+impl Lang {
+    /// `zh` or `en` (also `zh-Hans`, `zh-CN`, `en-GB` …).
+    pub fn parse(value: &str) -> Option<Lang> {
+        let lower = value.trim().to_ascii_lowercase();
+        if lower == "zh" || lower.starts_with("zh-") {
+            Some(Lang::Zh)
+        } else if lower == "en" || lower.starts_with("en-") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+}
+
+/// The IIIF identifier of an item's first image page, when the public may see it.
+pub fn first_image(record: &ItemRecord) -> Option<String> {
+    if record.item.access != AccessLevel::Public || record.item.deleted_at.is_some() {
+        return None;
+    }
+    record.files.iter().find_map(|file| {
+        file.derivatives
+            .first()
+            .map(|page| page_identifier(&record.item.id, file.seq, page.page))
+    })
+}
+
+/// Unix seconds as UTC `YYYY-MM-DDThh:mm:ssZ` (the form OAI-PMH and the API use).
+pub fn iso_utc(seconds: i64) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|moment| moment.format(&format).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+}

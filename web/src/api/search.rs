@@ -1,0 +1,725 @@
+//! `GET /api/v1/search`: one response with hits, total, facet counts that
+//! carry ready drill-down links, the filters applied, and the cursor for the
+//! next page; `Link` and `X-Total-Count` headers for clients that page by
+//! headers.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+use wenyuan_index::model::{AccessLevel, InstitutionKind, ItemRecord};
+use wenyuan_index::search::schema::FACET_NAMES;
+use wenyuan_index::search::{MAX_OFFSET, SearchRequest, Sort};
+
+use super::error::{ApiError, ApiQuery};
+use super::limit::Allowance;
+use super::{Lang, first_image};
+use crate::iiif::ids;
+use crate::{AppError, AppState};
+
+/// Default hits per page.
+const DEFAULT_PER_PAGE: usize = 20;
+/// Most hits per page.
+pub const MAX_PER_PAGE: usize = 100;
+/// Default values per facet.
+const DEFAULT_FACET_LIMIT: usize = 10;
+/// Most values per facet (the index counts the top 20 of each).
+const MAX_FACET_LIMIT: usize = 20;
+/// Longest query accepted.
+const MAX_QUERY_CHARS: usize = 500;
+/// The fields of a hit that `fields` may select.
+pub const ITEM_FIELDS: [&str; 12] = [
+    "id",
+    "title",
+    "snippet",
+    "url",
+    "thumbnail",
+    "iiif_manifest",
+    "iiif_image",
+    "institution",
+    "collection",
+    "type",
+    "date",
+    "access",
+];
+
+/// The answer of a search.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResponse {
+    /// Number of matching items.
+    pub total: u64,
+    /// This page (1-based), absent when paging by cursor.
+    pub page: Option<usize>,
+    /// Hits per page.
+    pub per_page: usize,
+    /// The hits; with `fields`, only the fields asked for (and `id`).
+    #[schema(value_type = Vec<SearchItem>)]
+    pub items: Vec<serde_json::Value>,
+    /// Counts of each facet asked for over all matching items.
+    pub facets: Vec<FacetResponse>,
+    /// The filters this search applied, each with a link that removes it.
+    pub applied_filters: Vec<AppliedFilter>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// True when the query was malformed and its words were searched plainly.
+    pub query_was_fallback: bool,
+}
+
+/// One hit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchItem {
+    /// Item id.
+    pub id: String,
+    /// Display title.
+    pub title: String,
+    /// A passage with the matches, as plain text.
+    pub snippet: Option<String>,
+    /// The item's page on the public site.
+    pub url: String,
+    /// A 400-pixel thumbnail (IIIF), for public items with images.
+    pub thumbnail: Option<String>,
+    /// The IIIF Presentation manifest, for public items with images.
+    pub iiif_manifest: Option<String>,
+    /// The IIIF Image API service of the first image.
+    pub iiif_image: Option<String>,
+    /// The holding institution.
+    pub institution: Option<Named>,
+    /// The collection.
+    pub collection: Option<Named>,
+    /// Type (first Dublin Core type).
+    #[serde(rename = "type")]
+    pub item_type: Option<String>,
+    /// Date as written.
+    pub date: Option<String>,
+    /// `public`, `metadata_only` or `restricted`.
+    pub access: String,
+}
+
+/// An id with its display name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Named {
+    /// Id (slug).
+    pub id: String,
+    /// Name in the language asked for (Chinese when there is no English name).
+    pub name: String,
+}
+
+/// The counts of one facet.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetResponse {
+    /// Facet name, usable in `filter=NAME:VALUE`.
+    pub name: String,
+    /// Values, largest count first (`year`: decades in order).
+    pub values: Vec<FacetValue>,
+}
+
+/// One value of a facet.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetValue {
+    /// The value, usable in `filter=NAME:VALUE`.
+    pub value: String,
+    /// A label for people.
+    pub label: String,
+    /// Matching items with this value.
+    pub count: u64,
+    /// True when this value is among the applied filters.
+    pub selected: bool,
+    /// This search with the value added as a filter (or removed, when selected).
+    pub url: String,
+}
+
+/// A filter the search applied.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppliedFilter {
+    /// Facet name.
+    pub name: String,
+    /// Value.
+    pub value: String,
+    /// A label for people.
+    pub label: String,
+    /// This search without the filter.
+    pub remove_url: String,
+}
+
+/// The parsed parameters of a search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchParams {
+    /// Query text.
+    pub q: String,
+    /// Filters in the order given.
+    pub filters: Vec<(String, String)>,
+    /// Facets to return.
+    pub facets: Vec<String>,
+    /// Values per facet: (limit, offset) by facet name.
+    pub facet_paging: BTreeMap<String, (usize, usize)>,
+    /// Order.
+    pub sort: Sort,
+    /// Page from 1 (page paging).
+    pub page: usize,
+    /// Hits per page.
+    pub per_page: usize,
+    /// Cursor (`*` for the first page), for cursor paging.
+    pub cursor: Option<String>,
+    /// Fields of each hit to return (empty: all).
+    pub fields: Vec<String>,
+    /// Label language.
+    pub lang: Lang,
+    /// The original pairs, kept to build links.
+    pairs: Vec<(String, String)>,
+}
+
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError(AppError::BadRequest(message.into()))
+}
+
+fn parse_count(name: &str, value: &str, min: usize, max: usize) -> Result<usize, ApiError> {
+    value
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|count| (min..=max).contains(count))
+        .ok_or_else(|| bad(format!("{name} must be a whole number from {min} to {max}")))
+}
+
+/// Parses a sort name.
+pub fn parse_sort(value: &str) -> Option<Sort> {
+    Some(match value {
+        "relevance" => Sort::Relevance,
+        "date_asc" => Sort::DateAsc,
+        "date_desc" => Sort::DateDesc,
+        "title" => Sort::Title,
+        "recent" => Sort::Recent,
+        _ => return None,
+    })
+}
+
+impl SearchParams {
+    /// Parses the query string's pairs; unknown names and bad values are errors.
+    pub fn parse(pairs: Vec<(String, String)>) -> Result<SearchParams, ApiError> {
+        let mut params = SearchParams {
+            q: String::new(),
+            filters: Vec::new(),
+            facets: FACET_NAMES.iter().map(|name| name.to_string()).collect(),
+            facet_paging: BTreeMap::new(),
+            sort: Sort::Relevance,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            cursor: None,
+            fields: Vec::new(),
+            lang: Lang::Zh,
+            pairs: Vec::new(),
+        };
+        let mut facets_named: Vec<String> = Vec::new();
+        let mut default_limit = DEFAULT_FACET_LIMIT;
+        let mut per_facet: BTreeMap<String, (Option<usize>, usize)> = BTreeMap::new();
+        let mut page_given = false;
+        for (name, value) in &pairs {
+            match name.as_str() {
+                "q" => {
+                    if value.chars().count() > MAX_QUERY_CHARS {
+                        return Err(bad(format!(
+                            "q is longer than {MAX_QUERY_CHARS} characters"
+                        )));
+                    }
+                    params.q = value.clone();
+                }
+                "filter" => {
+                    let (facet, facet_value) = value
+                        .split_once(':')
+                        .filter(|(facet, facet_value)| !facet.is_empty() && !facet_value.is_empty())
+                        .ok_or_else(|| {
+                            bad(format!("filter '{value}' is not of the form NAME:VALUE"))
+                        })?;
+                    if !FACET_NAMES.contains(&facet) {
+                        return Err(bad(format!(
+                            "unknown filter '{facet}' (one of {})",
+                            FACET_NAMES.join(", ")
+                        )));
+                    }
+                    params
+                        .filters
+                        .push((facet.to_string(), facet_value.to_string()));
+                }
+                "facet" => {
+                    for facet in value.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+                        if facet != "none" && !FACET_NAMES.contains(&facet) {
+                            return Err(bad(format!(
+                                "unknown facet '{facet}' (one of {}, or none)",
+                                FACET_NAMES.join(", ")
+                            )));
+                        }
+                        facets_named.push(facet.to_string());
+                    }
+                }
+                "facet_limit" => {
+                    default_limit = parse_count(name, value, 0, MAX_FACET_LIMIT)?;
+                }
+                "sort" => {
+                    params.sort = parse_sort(value).ok_or_else(|| {
+                        bad("sort must be relevance, date_asc, date_desc, title or recent")
+                    })?;
+                }
+                "page" => {
+                    params.page = parse_count(name, value, 1, MAX_OFFSET)?;
+                    page_given = true;
+                }
+                "per_page" => params.per_page = parse_count(name, value, 1, MAX_PER_PAGE)?,
+                "cursor" => {
+                    if value.is_empty() {
+                        return Err(bad("cursor is empty; use * to start"));
+                    }
+                    params.cursor = Some(value.clone());
+                }
+                "fields" => {
+                    for field in value.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+                        if !ITEM_FIELDS.contains(&field) {
+                            return Err(bad(format!(
+                                "unknown field '{field}' (one of {})",
+                                ITEM_FIELDS.join(", ")
+                            )));
+                        }
+                        params.fields.push(field.to_string());
+                    }
+                }
+                "lang" => {
+                    params.lang = Lang::parse(value).ok_or_else(|| bad("lang must be zh or en"))?;
+                }
+                other => {
+                    // f.NAME.limit / f.NAME.offset
+                    let facet_option = other
+                        .strip_prefix("f.")
+                        .and_then(|rest| rest.rsplit_once('.'))
+                        .filter(|(facet, _)| FACET_NAMES.contains(facet));
+                    match facet_option {
+                        Some((facet, "limit")) => {
+                            per_facet.entry(facet.to_string()).or_default().0 =
+                                Some(parse_count(name, value, 0, MAX_FACET_LIMIT)?);
+                        }
+                        Some((facet, "offset")) => {
+                            per_facet.entry(facet.to_string()).or_default().1 =
+                                parse_count(name, value, 0, MAX_FACET_LIMIT)?;
+                        }
+                        _ => return Err(bad(format!("unknown parameter '{other}'"))),
+                    }
+                }
+            }
+        }
+        if page_given && params.cursor.is_some() {
+            return Err(bad("use either page or cursor, not both"));
+        }
+        if (params.page - 1) * params.per_page > MAX_OFFSET {
+            return Err(bad(format!(
+                "page × per_page may reach {MAX_OFFSET} at most; page deeper with cursor=*"
+            )));
+        }
+        if !facets_named.is_empty() {
+            params.facets = if facets_named.iter().any(|facet| facet == "none") {
+                Vec::new()
+            } else {
+                let mut unique = Vec::new();
+                for facet in facets_named {
+                    if !unique.contains(&facet) {
+                        unique.push(facet);
+                    }
+                }
+                unique
+            };
+        }
+        for facet in &params.facets {
+            let (limit, offset) = per_facet.get(facet).copied().unwrap_or_default();
+            params
+                .facet_paging
+                .insert(facet.clone(), (limit.unwrap_or(default_limit), offset));
+        }
+        params.pairs = pairs;
+        Ok(params)
+    }
+
+    /// The search URL with the given pairs changed: paging dropped, the
+    /// filter `add` added and `remove` removed.
+    fn link(
+        &self,
+        base: &str,
+        add: Option<(&str, &str)>,
+        remove: Option<(&str, &str)>,
+        paging: Option<(&str, String)>,
+    ) -> String {
+        let mut pairs: Vec<(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(name, _)| name != "page" && name != "cursor")
+            .filter(|(name, value)| {
+                !(name == "filter"
+                    && remove.is_some_and(|(facet, facet_value)| {
+                        value.split_once(':') == Some((facet, facet_value))
+                    }))
+            })
+            .cloned()
+            .collect();
+        if let Some((facet, facet_value)) = add {
+            pairs.push(("filter".into(), format!("{facet}:{facet_value}")));
+        }
+        if let Some((name, value)) = paging {
+            pairs.push((name.to_string(), value));
+        }
+        let query = pairs
+            .iter()
+            .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        if query.is_empty() {
+            format!("{base}/api/v1/search")
+        } else {
+            format!("{base}/api/v1/search?{query}")
+        }
+    }
+}
+
+/// Percent-encodes a query component (everything but unreserved characters).
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Search the holdings of every venue.
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    tag = "search",
+    params(
+        ("q" = Option<String>, Query, description = "Search text (empty: everything). Words are AND-ed; \"phrases\", OR, -exclusion, field:value work."),
+        ("filter" = Option<Vec<String>>, Query, description = "Repeatable facet filter NAME:VALUE, e.g. type:照片 or year:1950-1959. Values of one facet are OR-ed, facets AND-ed.", explode = true),
+        ("facet" = Option<Vec<String>>, Query, description = "Repeatable (or comma-separated) facet names to count; `none` for no facets. Default: all.", explode = true),
+        ("facet_limit" = Option<usize>, Query, description = "Values per facet (0–20, default 10)."),
+        ("f.{name}.limit" = Option<usize>, Query, description = "Values of facet NAME (0–20)."),
+        ("f.{name}.offset" = Option<usize>, Query, description = "Values of facet NAME to skip (0–20)."),
+        ("sort" = Option<String>, Query, description = "relevance (default), date_asc, date_desc, title or recent."),
+        ("page" = Option<usize>, Query, description = "Page from 1; page × per_page at most 10000."),
+        ("per_page" = Option<usize>, Query, description = "Hits per page, 1–100 (default 20)."),
+        ("cursor" = Option<String>, Query, description = "`*` to start cursor paging, then the previous response's next_cursor. Not with page."),
+        ("fields" = Option<String>, Query, description = "Comma-separated fields of each hit to return (id always)."),
+        ("lang" = Option<String>, Query, description = "Label language: zh (default) or en."),
+    ),
+    responses(
+        (status = 200, description = "Hits, facets and paging. Headers: X-Total-Count, Link (next, prev).", body = SearchResponse),
+        (status = 400, description = "A bad parameter.", body = super::error::ErrorBody),
+        (status = 401, description = "An API key that is not valid.", body = super::error::ErrorBody),
+        (status = 429, description = "Too many requests; see Retry-After.", body = super::error::ErrorBody),
+    )
+)]
+pub async fn search(
+    _allowance: Allowance,
+    State(state): State<AppState>,
+    ApiQuery(pairs): ApiQuery<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let params = SearchParams::parse(pairs)?;
+    let cursor_paging = params.cursor.is_some();
+    let request = SearchRequest {
+        query: params.q.clone(),
+        filters: params.filters.clone(),
+        sort: params.sort,
+        offset: (params.page - 1) * params.per_page,
+        limit: params.per_page,
+        cursor: params.cursor.clone().filter(|cursor| cursor != "*"),
+        facets: !params.facets.is_empty(),
+    };
+    let results = state.search(request).await?;
+    let ids: Vec<String> = results.hits.iter().map(|hit| hit.id.clone()).collect();
+    let (records, institutions, collections) = state
+        .catalog(move |catalog| {
+            let mut records = HashMap::new();
+            for id in ids {
+                if let Some(record) = catalog.item(&id)? {
+                    records.insert(id, record);
+                }
+            }
+            Ok((records, catalog.institutions()?, catalog.collections()?))
+        })
+        .await?;
+    let config = state.config();
+    let base = ids::base_url(config);
+    let lang = params.lang;
+    let institution_names: HashMap<String, String> = institutions
+        .iter()
+        .map(|institution| {
+            let name = match lang {
+                Lang::En => institution.name_en.clone(),
+                Lang::Zh => None,
+            };
+            (
+                institution.id.clone(),
+                name.unwrap_or_else(|| institution.name_zh.clone()),
+            )
+        })
+        .collect();
+    let collection_names: HashMap<String, String> = collections
+        .iter()
+        .map(|collection| {
+            let name = match lang {
+                Lang::En => collection.name_en.clone(),
+                Lang::Zh => None,
+            };
+            (
+                format!("{}/{}", collection.institution_id, collection.id),
+                name.unwrap_or_else(|| collection.name_zh.clone()),
+            )
+        })
+        .collect();
+    let label = |facet: &str, value: &str| -> String {
+        match facet {
+            "institution" => institution_names.get(value).cloned(),
+            "collection" => collection_names.get(value).cloned(),
+            "institution_kind" => InstitutionKind::ALL
+                .into_iter()
+                .find(|kind| kind.as_str() == value)
+                .map(|kind| match lang {
+                    Lang::Zh => kind.label_zh().to_string(),
+                    Lang::En => kind.as_str().replace('_', " "),
+                }),
+            "access" => Some(match (lang, value) {
+                (Lang::Zh, "public") => "公开".into(),
+                (Lang::Zh, "metadata_only") => "仅元数据".into(),
+                (Lang::Zh, "restricted") => "受限".into(),
+                (_, other) => other.replace('_', " "),
+            }),
+            _ => None,
+        }
+        .unwrap_or_else(|| value.to_string())
+    };
+
+    let mut items = Vec::with_capacity(results.hits.len());
+    for hit in &results.hits {
+        let record = records.get(&hit.id);
+        let item = search_item(&state, hit, record, &institution_names, &collection_names);
+        let mut value = serde_json::to_value(item)
+            .map_err(|error| ApiError(AppError::Internal(error.to_string())))?;
+        if !params.fields.is_empty()
+            && let Some(object) = value.as_object_mut()
+        {
+            object.retain(|key, _| key == "id" || params.fields.iter().any(|field| field == key));
+        }
+        items.push(value);
+    }
+
+    let selected = |facet: &str, value: &str| {
+        params
+            .filters
+            .iter()
+            .any(|(name, filter_value)| name == facet && filter_value == value)
+    };
+    let mut facets = Vec::new();
+    for counts in &results.facets {
+        let Some((limit, offset)) = params.facet_paging.get(&counts.name).copied() else {
+            continue;
+        };
+        let values = counts
+            .values
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(value, count)| {
+                let is_selected = selected(&counts.name, value);
+                FacetValue {
+                    value: value.clone(),
+                    label: label(&counts.name, value),
+                    count: *count,
+                    selected: is_selected,
+                    url: if is_selected {
+                        params.link(base, None, Some((&counts.name, value)), None)
+                    } else {
+                        params.link(base, Some((&counts.name, value)), None, None)
+                    },
+                }
+            })
+            .collect();
+        facets.push(FacetResponse {
+            name: counts.name.clone(),
+            values,
+        });
+    }
+    let applied_filters = params
+        .filters
+        .iter()
+        .map(|(name, value)| AppliedFilter {
+            name: name.clone(),
+            value: value.clone(),
+            label: label(name, value),
+            remove_url: params.link(base, None, Some((name, value)), None),
+        })
+        .collect();
+
+    let mut links = Vec::new();
+    if cursor_paging {
+        if let Some(next) = &results.next_cursor {
+            links.push((
+                params.link(base, None, None, Some(("cursor", next.clone()))),
+                "next",
+            ));
+        }
+    } else {
+        let shown = params.page * params.per_page;
+        if shown < results.total && shown <= MAX_OFFSET {
+            let next = (params.page + 1).to_string();
+            links.push((params.link(base, None, None, Some(("page", next))), "next"));
+        }
+        if params.page > 1 {
+            let prev = (params.page - 1).to_string();
+            links.push((params.link(base, None, None, Some(("page", prev))), "prev"));
+        }
+    }
+    let body = SearchResponse {
+        total: results.total as u64,
+        page: (!cursor_paging).then_some(params.page),
+        per_page: params.per_page,
+        items,
+        facets,
+        applied_filters,
+        next_cursor: results.next_cursor.clone(),
+        query_was_fallback: results.query_was_fallback,
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert("x-total-count", HeaderValue::from(results.total as u64));
+    if !links.is_empty() {
+        let link = links
+            .iter()
+            .map(|(url, rel)| format!("<{url}>; rel=\"{rel}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Ok(value) = HeaderValue::from_str(&link) {
+            headers.insert(header::LINK, value);
+        }
+    }
+    Ok((headers, Json(body)).into_response())
+}
+
+/// A hit as the API shows it, completed from the catalogue record.
+fn search_item(
+    state: &AppState,
+    hit: &wenyuan_index::search::Hit,
+    record: Option<&ItemRecord>,
+    institution_names: &HashMap<String, String>,
+    collection_names: &HashMap<String, String>,
+) -> SearchItem {
+    let config = state.config();
+    let image = record.and_then(first_image);
+    let item = record.map(|record| &record.item);
+    let institution = item
+        .and_then(|item| item.institution_id.clone())
+        .map(|id| Named {
+            name: institution_names
+                .get(&id)
+                .cloned()
+                .or_else(|| hit.institution.clone())
+                .unwrap_or_else(|| id.clone()),
+            id,
+        });
+    let collection = item.and_then(|item| {
+        let institution_id = item.institution_id.as_deref()?;
+        let id = item.collection_id.clone()?;
+        let name = collection_names
+            .get(&format!("{institution_id}/{id}"))
+            .cloned()
+            .unwrap_or_else(|| id.clone());
+        Some(Named { id, name })
+    });
+    SearchItem {
+        id: hit.id.clone(),
+        title: hit.title.clone(),
+        // A restricted item shows no more than its citation, not even a passage.
+        snippet: hit
+            .snippet
+            .as_ref()
+            .filter(|_| item.is_none_or(|item| item.access != AccessLevel::Restricted))
+            .map(|snippet| snippet.plain_text()),
+        url: ids::item_page_url(config, &hit.id),
+        thumbnail: image
+            .as_ref()
+            .map(|identifier| ids::thumbnail_url(config, identifier, 400)),
+        iiif_manifest: image.as_ref().map(|_| ids::manifest_url(config, &hit.id)),
+        iiif_image: image
+            .as_ref()
+            .map(|identifier| ids::image_service_url(config, identifier)),
+        institution,
+        collection,
+        item_type: hit.item_type.clone(),
+        date: hit.date.clone(),
+        access: item
+            .map(|item| item.access)
+            .unwrap_or(AccessLevel::Public)
+            .as_str()
+            .to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn parameters_parse_and_bad_ones_are_refused() {
+        let params = SearchParams::parse(pairs(&[
+            ("q", "瓷"),
+            ("filter", "type:照片"),
+            ("filter", "year:1950-1959"),
+            ("facet", "type,year"),
+            ("f.type.limit", "3"),
+            ("per_page", "5"),
+            ("page", "2"),
+        ]))
+        .unwrap();
+        assert_eq!(params.filters.len(), 2);
+        assert_eq!(params.facets, vec!["type", "year"]);
+        assert_eq!(params.facet_paging["type"], (3, 0));
+        assert_eq!(params.facet_paging["year"], (DEFAULT_FACET_LIMIT, 0));
+        for bad_pairs in [
+            vec![("per_page", "0")],
+            vec![("per_page", "101")],
+            vec![("page", "x")],
+            vec![("filter", "nocolon")],
+            vec![("filter", "colour:red")],
+            vec![("facet", "colour")],
+            vec![("sort", "random")],
+            vec![("fields", "secret")],
+            vec![("page", "2"), ("cursor", "*")],
+            vec![("page", "600"), ("per_page", "100")],
+            vec![("colour", "red")],
+        ] {
+            assert!(
+                SearchParams::parse(pairs(&bad_pairs)).is_err(),
+                "{bad_pairs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn drill_down_links_add_and_remove_filters() {
+        let params =
+            SearchParams::parse(pairs(&[("q", "a b"), ("filter", "type:x"), ("page", "2")]))
+                .unwrap();
+        assert_eq!(
+            params.link("http://h", Some(("place", "王益")), None, None),
+            "http://h/api/v1/search?q=a%20b&filter=type%3Ax&filter=place%3A%E7%8E%8B%E7%9B%8A"
+        );
+        assert_eq!(
+            params.link("http://h", None, Some(("type", "x")), None),
+            "http://h/api/v1/search?q=a%20b"
+        );
+    }
+}
