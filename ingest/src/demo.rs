@@ -25,6 +25,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -54,14 +55,12 @@ pub fn write_sample_archive(dir: &Path) -> io::Result<SampleArchive> {
     let institutions_toml = dir.join("institutions.toml");
     fs::write(&institutions_toml, institutions_toml_text())?;
 
+    let sheets = catalogue();
+    let files = draw_all(&scans_dir, &sheets)?;
     let mut items = 0;
-    let mut files = 0;
-    for sheet in catalogue() {
+    for sheet in sheets {
         let sheet_dir = scans_dir.join(sheet.dir);
         fs::create_dir_all(&sheet_dir)?;
-        for row in &sheet.rows {
-            files += write_art(&sheet_dir.join(row.file), &row.art, row.file)?;
-        }
         items += sheet.rows.len();
         let csv = sheet_csv(&sheet)?;
         let bytes = if sheet.gbk {
@@ -86,6 +85,47 @@ pub fn write_sample_archive(dir: &Path) -> io::Result<SampleArchive> {
         institutions_toml,
         items,
         files,
+    })
+}
+
+/// Draws every row's pictures, items spread over the available cores
+/// (each item's bytes depend only on its own seed, so the order does not matter).
+fn draw_all(scans_dir: &Path, sheets: &[SheetSpec]) -> io::Result<usize> {
+    let jobs: Vec<(PathBuf, &Row)> = sheets
+        .iter()
+        .flat_map(|sheet| {
+            sheet
+                .rows
+                .iter()
+                .map(move |row| (scans_dir.join(sheet.dir).join(row.file), row))
+        })
+        .collect();
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(8);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> io::Result<usize> {
+                    let mut written = 0;
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((path, row)) = jobs.get(index) else {
+                            return Ok(written);
+                        };
+                        written += write_art(path, &row.art, row.file)?;
+                    }
+                })
+            })
+            .collect();
+        let mut total = 0;
+        for handle in handles {
+            total += handle
+                .join()
+                .map_err(|_| io::Error::other("a drawing thread panicked"))??;
+        }
+        Ok(total)
     })
 }
 
@@ -1262,6 +1302,18 @@ impl Rng {
 
 type Rgb = [u8; 3];
 
+/// Paints a run of RGB pixels one colour.
+fn fill_span(span: &mut [u8], colour: Rgb) {
+    if colour[0] == colour[1] && colour[1] == colour[2] {
+        span.fill(colour[0]);
+        return;
+    }
+    let pattern = colour.repeat(64);
+    for chunk in span.chunks_mut(pattern.len()) {
+        chunk.copy_from_slice(&pattern[..chunk.len()]);
+    }
+}
+
 fn mix(a: Rgb, b: Rgb, t: f32) -> Rgb {
     let t = t.clamp(0.0, 1.0);
     [
@@ -1288,10 +1340,7 @@ struct Canvas {
 
 impl Canvas {
     fn new(width: u32, height: u32, colour: Rgb) -> Canvas {
-        let mut pixels = Vec::with_capacity(width as usize * height as usize * 3);
-        for _ in 0..width as usize * height as usize {
-            pixels.extend_from_slice(&colour);
-        }
+        let pixels = colour.repeat(width as usize * height as usize);
         Canvas {
             width,
             height,
@@ -1305,6 +1354,14 @@ impl Canvas {
         for (index, pixel) in self.pixels.chunks_exact_mut(3).enumerate() {
             let colour = f((index % width) as i32, (index / width) as i32);
             pixel.copy_from_slice(&colour);
+        }
+    }
+
+    /// Fills every row with one colour from a function of the row.
+    fn shade_rows(&mut self, mut f: impl FnMut(i32) -> Rgb) {
+        let stride = self.width as usize * 3;
+        for (y, row) in self.pixels.chunks_exact_mut(stride).enumerate() {
+            fill_span(row, f(y as i32));
         }
     }
 
@@ -1344,6 +1401,21 @@ impl Canvas {
     }
 
     fn rect(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, colour: Rgb, alpha: f32) {
+        let (x0, x1) = (x0.max(0), x1.min(self.w()));
+        if x0 >= x1 {
+            return;
+        }
+        if alpha >= 1.0 {
+            let stride = self.width as usize * 3;
+            for y in y0.max(0)..y1.min(self.h()) {
+                let start = y as usize * stride;
+                fill_span(
+                    &mut self.pixels[start + x0 as usize * 3..start + x1 as usize * 3],
+                    colour,
+                );
+            }
+            return;
+        }
         for y in y0.max(0)..y1.min(self.h()) {
             for x in x0.max(0)..x1.min(self.w()) {
                 self.blend(x, y, colour, alpha);
@@ -1359,9 +1431,14 @@ impl Canvas {
                 continue;
             }
             let half = rx * (1.0 - dy * dy).sqrt();
-            for x in (cx - half) as i32..=(cx + half) as i32 {
-                self.blend(x, y, colour, alpha);
-            }
+            self.rect(
+                (cx - half) as i32,
+                y,
+                (cx + half) as i32 + 1,
+                y + 1,
+                colour,
+                alpha,
+            );
         }
     }
 
@@ -1378,19 +1455,33 @@ impl Canvas {
     }
 
     fn line(&mut self, from: (f32, f32), to: (f32, f32), width: f32, colour: Rgb, alpha: f32) {
-        let steps = (to.0 - from.0).abs().max((to.1 - from.1).abs()).max(1.0) as i32;
+        let (dx, dy) = (to.0 - from.0, to.1 - from.1);
         let half = (width / 2.0).max(0.5);
+        let steps = dx.abs().max(dy.abs()).max(1.0) as i32;
+        // One cross-section per step: a vertical span for flat lines, a horizontal one for steep lines.
+        let flat = dx.abs() >= dy.abs();
         for step in 0..=steps {
             let t = step as f32 / steps as f32;
-            let x = from.0 + (to.0 - from.0) * t;
-            let y = from.1 + (to.1 - from.1) * t;
-            // Only the leading edge of the brush, so alpha does not pile up.
-            let (x0, y0) = ((x - half) as i32, (y - half) as i32);
-            let (x1, y1) = ((x + half) as i32, (y + half) as i32);
-            if step == 0 || alpha >= 1.0 {
-                self.rect(x0, y0, x1.max(x0 + 1), y1.max(y0 + 1), colour, alpha);
+            let x = from.0 + dx * t;
+            let y = from.1 + dy * t;
+            if flat {
+                self.rect(
+                    x as i32,
+                    (y - half) as i32,
+                    x as i32 + 1,
+                    (y + half) as i32 + 1,
+                    colour,
+                    alpha,
+                );
             } else {
-                self.rect(x0, y0, x1.max(x0 + 1), y1.max(y0 + 1), colour, alpha * 0.35);
+                self.rect(
+                    (x - half) as i32,
+                    y as i32,
+                    (x + half) as i32 + 1,
+                    y as i32 + 1,
+                    colour,
+                    alpha,
+                );
             }
         }
     }
@@ -1503,8 +1594,8 @@ impl Canvas {
 
 fn draw_page(style: BookStyle, page: u32, rng: &mut Rng) -> Canvas {
     let (width, height) = match style {
-        BookStyle::Textbook => (1100, 1560),
-        _ => (1180, 1680),
+        BookStyle::Textbook => (960, 1360),
+        _ => (1000, 1420),
     };
     let paper: Rgb = match style {
         BookStyle::Woodblock => [222, 204, 164],
@@ -1523,11 +1614,25 @@ fn draw_page(style: BookStyle, page: u32, rng: &mut Rng) -> Canvas {
     let (w, h) = (width as f32, height as f32);
     let tone = rng.range(0.0, 6.28);
     let browned: Rgb = [176, 142, 92];
+    // Both terms are products of a column part and a row part, computed once each.
+    let columns: Vec<(f32, f32)> = (0..width)
+        .map(|x| {
+            let fx = x as f32 / w;
+            (fx.min(1.0 - fx), (fx * 5.0 + tone).sin())
+        })
+        .collect();
+    let rows: Vec<(f32, f32)> = (0..height)
+        .map(|y| {
+            let fy = y as f32 / h;
+            (fy.min(1.0 - fy), (fy * 4.0 - tone).cos())
+        })
+        .collect();
     canvas.shade(|x, y| {
-        let (fx, fy) = (x as f32 / w, y as f32 / h);
-        let edge = fx.min(1.0 - fx).min(fy).min(1.0 - fy);
+        let (column_edge, column_wave) = columns[x as usize];
+        let (row_edge, row_wave) = rows[y as usize];
+        let edge = column_edge.min(row_edge);
         let edge_brown = (1.0 - edge / 0.08).clamp(0.0, 1.0) * 0.45;
-        let blotch = ((fx * 5.0 + tone).sin() * (fy * 4.0 - tone).cos() * 0.5 + 0.5) * 0.12;
+        let blotch = (column_wave * row_wave * 0.5 + 0.5) * 0.12;
         mix(paper, browned, edge_brown + blotch)
     });
     // Foxing: a few rust-brown spots.
@@ -1835,14 +1940,18 @@ fn glaze_colours(glaze: Glaze) -> (Rgb, Rgb) {
 
 fn draw_ceramic(shape: Shape, glaze: Glaze, view: u32, foot_view: bool, rng: &mut Rng) -> Canvas {
     let tall = aspect(shape) >= 1.0;
-    let (width, height) = if tall { (1200, 1500) } else { (1500, 1100) };
+    let (width, height) = if tall { (1000, 1250) } else { (1300, 960) };
     let mut canvas = Canvas::new(width, height, [220, 220, 218]);
     let (w, h) = (width as f32, height as f32);
     // A neutral studio sweep: darker at the top, a soft pool of light in the middle.
+    let falloff: Vec<f32> = (0..width)
+        .map(|x| {
+            let fx = x as f32 / w - 0.5;
+            0.12 * fx * fx
+        })
+        .collect();
     canvas.shade(|x, y| {
-        let fy = y as f32 / h;
-        let fx = x as f32 / w - 0.5;
-        let light = 0.78 + 0.18 * fy - 0.12 * fx * fx;
+        let light = 0.78 + 0.18 * y as f32 / h - falloff[x as usize];
         scale([232, 231, 228], light.min(1.05))
     });
     let (base, pooled) = glaze_colours(glaze);
@@ -1915,6 +2024,12 @@ fn draw_ceramic(shape: Shape, glaze: Glaze, view: u32, foot_view: bool, rng: &mu
         let t = (y as f32 - top) / object_height;
         let half = max_half * profile(shape, t);
         let jag = 0.2 + 0.25 * ((t * 19.0).sin() + (t * 7.0).cos()) * 0.5;
+        let decorated = matches!(glaze, Glaze::Celadon | Glaze::MoonWhite);
+        let band = (0.28..0.78).contains(&t);
+        let fence = (t - 0.28).abs() < 0.004 || (t - 0.78).abs() < 0.004;
+        let petals = t > 0.82 && t < 0.95;
+        let decorated = decorated && (band || fence || petals);
+        let highlight_row = (t - 0.35).powi(2) / 0.05;
         for x in (cx - half) as i32..=(cx + half) as i32 {
             let u = ((x as f32 - cx) / half).clamp(-1.0, 1.0);
             if shape == Shape::Sherd && u > jag {
@@ -1938,27 +2053,26 @@ fn draw_ceramic(shape: Shape, glaze: Glaze, view: u32, foot_view: bool, rng: &mu
                 mix(base, pooled, (t - 0.55).max(0.0) * 0.9)
             };
             // Carved decoration: scrolls in a band, fenced by incised lines; petals below.
-            let carved = if matches!(glaze, Glaze::Celadon | Glaze::MoonWhite) {
-                let angle = u.asin() + phase;
-                let band = (0.28..0.78).contains(&t);
-                let scroll =
-                    (angle * pattern_lines + t * 14.0).sin() * (angle * 2.0 - t * 6.0).cos();
-                let fence = (t - 0.28).abs() < 0.004 || (t - 0.78).abs() < 0.004;
-                let petal = t > 0.82 && t < 0.95 && {
-                    let local = (angle * 4.0).rem_euclid(1.0);
-                    ((local - 0.5).abs() * 2.0 - (t - 0.82) / 0.13).abs() < 0.06
-                };
-                (band && scroll.abs() < 0.1) || fence || petal
-            } else {
-                false
-            };
+            let carved = decorated
+                && (fence || {
+                    let angle = u.asin() + phase;
+                    if band {
+                        let scroll = (angle * pattern_lines + t * 14.0).sin()
+                            * (angle * 2.0 - t * 6.0).cos();
+                        scroll.abs() < 0.1
+                    } else {
+                        let local = (angle * 4.0).rem_euclid(1.0);
+                        petals && ((local - 0.5).abs() * 2.0 - (t - 0.82) / 0.13).abs() < 0.06
+                    }
+                });
             if carved {
                 colour = mix(colour, pooled, 0.75);
             }
             let mut shaded = scale(colour, light + 0.25);
             // The studio light's reflection.
-            let highlight = (-((u + 0.45).powi(2) / 0.006 + (t - 0.35).powi(2) / 0.05)).exp();
-            if glaze != Glaze::Unglazed {
+            let exponent = (u + 0.45).powi(2) / 0.006 + highlight_row;
+            if glaze != Glaze::Unglazed && exponent < 6.0 {
+                let highlight = (-exponent).exp();
                 shaded = mix(shaded, [250, 250, 246], highlight * 0.8);
             }
             canvas.blend(x, y, shaded, 1.0);
@@ -2062,10 +2176,10 @@ const PALETTES: &[[Rgb; 4]] = &[
 
 fn draw_poster(palette: u32, rng: &mut Rng) -> Canvas {
     let [background, block, accent, text] = PALETTES[palette as usize % PALETTES.len()];
-    let (width, height) = (1000, 1400);
+    let (width, height) = (900, 1260);
     let (w, h) = (width as f32, height as f32);
     let mut canvas = Canvas::new(width, height, background);
-    canvas.shade(|_, y| scale(background, 1.0 - 0.12 * y as f32 / h));
+    canvas.shade_rows(|y| scale(background, 1.0 - 0.12 * y as f32 / h));
     // Big geometric shapes.
     canvas.ellipse(
         w * rng.range(0.55, 0.8),
@@ -2160,7 +2274,7 @@ fn draw_poster(palette: u32, rng: &mut Rng) -> Canvas {
 
 fn sky_and_ground(canvas: &mut Canvas, horizon: f32, sky: (Rgb, Rgb), ground: (Rgb, Rgb)) {
     let h = canvas.h() as f32;
-    canvas.shade(|_, y| {
+    canvas.shade_rows(|y| {
         let y = y as f32;
         if y < horizon {
             mix(sky.0, sky.1, y / horizon)
@@ -2180,7 +2294,7 @@ const COSTUMES: &[Rgb] = &[
 ];
 
 fn draw_scene(scene: Scene, rng: &mut Rng) -> Canvas {
-    let (width, height) = (1440, 1000);
+    let (width, height) = (1280, 880);
     let (w, h) = (width as f32, height as f32);
     let mut canvas = Canvas::new(width, height, [0, 0, 0]);
     let skin: Rgb = [214, 170, 136];
@@ -2736,7 +2850,12 @@ mod tests {
         static ARCHIVE: OnceLock<(tempfile::TempDir, SampleArchive)> = OnceLock::new();
         ARCHIVE.get_or_init(|| {
             let directory = tempfile::tempdir().expect("temporary directory");
+            let started = std::time::Instant::now();
             let archive = write_sample_archive(directory.path()).expect("sample archive");
+            eprintln!(
+                "sample archive written in {:?}: {archive:?}",
+                started.elapsed()
+            );
             (directory, archive)
         })
     }
@@ -2789,12 +2908,12 @@ mod tests {
         assert!(fs::read_to_string(ocr).unwrap().contains("耀州窑"));
         // Images decode and are of the promised size.
         for (path, longest) in [
-            ("少儿图书馆/地方志/同官縣誌_乾隆本/0001.png", 1680),
+            ("少儿图书馆/地方志/同官縣誌_乾隆本/0001.png", 1420),
             (
                 "耀州窑陶瓷陈列馆/YZ-0001_青釉刻花牡丹纹梅瓶/03_底足.jpg",
-                1500,
+                1250,
             ),
-            ("黄堡镇综合文化站/老照片/黄堡老街.jpg", 1440),
+            ("黄堡镇综合文化站/老照片/黄堡老街.jpg", 1280),
         ] {
             let picture = image::open(archive.scans_dir.join(path)).expect(path);
             assert_eq!(picture.width().max(picture.height()), longest, "{path}");
