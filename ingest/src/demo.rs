@@ -2423,16 +2423,18 @@ fn draw_scene(scene: Scene, rng: &mut Rng) -> Canvas {
                     1.0,
                 );
             }
-            for _ in 0..60 {
-                let x = rng.range(0.0, w);
-                let costume = scale(COSTUMES[rng.int(0, COSTUMES.len() as i32) as usize], 0.7);
-                canvas.figure(
-                    x,
-                    h + rng.range(0.0, 60.0),
-                    h * rng.range(0.3, 0.42),
-                    costume,
-                    skin,
-                );
+            // The crowd, drawn from the back to the front.
+            let mut crowd: Vec<(f32, f32, f32, Rgb)> = (0..60)
+                .map(|_| {
+                    let x = rng.range(0.0, w);
+                    let depth = rng.range(0.0, 1.0);
+                    let costume = scale(COSTUMES[rng.int(0, COSTUMES.len() as i32) as usize], 0.7);
+                    (x, h + depth * 60.0, h * (0.3 + 0.12 * depth), costume)
+                })
+                .collect();
+            crowd.sort_by(|a, b| a.1.total_cmp(&b.1));
+            for (x, y, height, costume) in crowd {
+                canvas.figure(x, y, height, costume, skin);
             }
         }
         Scene::Opera => {
@@ -2638,7 +2640,8 @@ fn draw_scene(scene: Scene, rng: &mut Rng) -> Canvas {
                         rng,
                     );
                 }
-                for row in 0..3 {
+                // Back row first, so the front rows stand in front of it.
+                for row in (0..3).rev() {
                     let count = 9 + row;
                     let y = h * (0.95 - row as f32 * 0.1);
                     for person in 0..count {
