@@ -10,6 +10,7 @@
 //!
 //! No async runtime, no terminal: progress goes to a [`ProgressSink`].
 
+pub mod demo;
 pub mod error;
 pub mod media;
 pub mod metadata;
