@@ -40,7 +40,10 @@ fn public_routes() -> Router<AppState> {
 
 /// Partner interfaces: JSON API under `/api/v1`, OAI-PMH at `/oai`, IIIF under `/iiif/3`.
 fn partner_routes() -> Router<AppState> {
-    Router::new().merge(api::routes()).merge(oai::routes()).merge(iiif::routes())
+    Router::new()
+        .merge(api::routes())
+        .merge(oai::routes())
+        .merge(iiif::routes())
 }
 
 /// The whole application.

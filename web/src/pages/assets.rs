@@ -40,7 +40,11 @@ const ASSETS: [Asset; 2] = [
 /// A quoted ETag per asset, from an FNV-1a hash of its content (computed once).
 fn asset_etags() -> &'static [String; 2] {
     static ETAGS: OnceLock<[String; 2]> = OnceLock::new();
-    ETAGS.get_or_init(|| ASSETS.each_ref().map(|asset| format!("\"{:016x}\"", fnv1a(asset.body))))
+    ETAGS.get_or_init(|| {
+        ASSETS
+            .each_ref()
+            .map(|asset| format!("\"{:016x}\"", fnv1a(asset.body)))
+    })
 }
 
 fn fnv1a(text: &str) -> u64 {
@@ -70,7 +74,10 @@ pub async fn asset(Path(file_name): Path<String>, request_headers: HeaderMap) ->
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static(asset.media_type))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(asset.media_type),
+        )],
         headers,
         asset.body,
     )

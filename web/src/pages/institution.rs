@@ -45,7 +45,12 @@ pub fn facet_search_url(facet: &str, value: &str) -> String {
 /// Every venue with its holdings count, in catalogue order.
 pub async fn venue_summaries(state: &AppState, lang: Lang) -> Result<Vec<VenueSummary>, AppError> {
     let (institutions, counts) = state
-        .catalog(|catalog| Ok((catalog.institutions()?, catalog.item_counts_by_institution()?)))
+        .catalog(|catalog| {
+            Ok((
+                catalog.institutions()?,
+                catalog.item_counts_by_institution()?,
+            ))
+        })
         .await?;
     Ok(institutions
         .iter()
@@ -68,7 +73,10 @@ struct InstitutionsPage {
 }
 
 /// `GET /institutions`.
-pub async fn institutions_page(State(state): State<AppState>, preferences: Preferences) -> Response {
+pub async fn institutions_page(
+    State(state): State<AppState>,
+    preferences: Preferences,
+) -> Response {
     let outcome = async {
         let venues = venue_summaries(&state, preferences.lang).await?;
         let chrome = Chrome::new(
@@ -177,7 +185,12 @@ async fn build_institution_page(
             ),
         })
         .collect();
-    let mut chrome = Chrome::new(state, preferences, venue.name.clone(), Section::Institutions);
+    let mut chrome = Chrome::new(
+        state,
+        preferences,
+        venue.name.clone(),
+        Section::Institutions,
+    );
     chrome.description = truncate_chars(
         &format!(
             "{} · {} · {}",

@@ -170,10 +170,12 @@ async fn build_item_page(
     let institution_name = institution
         .as_ref()
         .map(|institution| venue_name(institution, lang));
-    let collection_name = collection.as_ref().map(|collection| match (lang, &collection.name_en) {
-        (Lang::En, Some(name_en)) if !name_en.trim().is_empty() => name_en.clone(),
-        _ => collection.name_zh.clone(),
-    });
+    let collection_name = collection
+        .as_ref()
+        .map(|collection| match (lang, &collection.name_en) {
+            (Lang::En, Some(name_en)) if !name_en.trim().is_empty() => name_en.clone(),
+            _ => collection.name_zh.clone(),
+        });
     let collection_search_url = collection.as_ref().map(|collection| {
         facet_search_url(
             "collection",
@@ -204,9 +206,7 @@ async fn build_item_page(
         .or_else(|| institution_name.clone())
         .unwrap_or_else(|| title.clone());
     chrome.description = truncate_chars(&description, OG_DESCRIPTION_CHARS);
-    chrome.og_image = pages
-        .first()
-        .map(|page| absolute_url(state, &page.web_url));
+    chrome.og_image = pages.first().map(|page| absolute_url(state, &page.web_url));
 
     render_html(&ItemPage {
         chrome,

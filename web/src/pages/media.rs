@@ -11,8 +11,8 @@
 //! digest-based `ETag` and `304 Not Modified`.
 
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
 use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;

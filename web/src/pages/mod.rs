@@ -119,7 +119,10 @@ pub async fn remember_preferences(request: Request, next: Next) -> Response {
         cookies.push(preference_cookie(LANG_COOKIE, lang.code()));
     }
     if let Some(elder) = chosen_elder {
-        cookies.push(preference_cookie(ELDER_COOKIE, if elder { "1" } else { "0" }));
+        cookies.push(preference_cookie(
+            ELDER_COOKIE,
+            if elder { "1" } else { "0" },
+        ));
     }
     for cookie in cookies {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -299,14 +302,18 @@ impl Chrome {
     }
 
     /// True when `section` is this page's navigation entry.
-    pub fn is_section(&self, section: &Section) -> bool {
-        self.section == *section
+    pub fn is_section(&self, section: Section) -> bool {
+        self.section == section
     }
 }
 
 /// `public_url` + a site-relative path.
 pub fn absolute_url(state: &AppState, path: &str) -> String {
-    format!("{}{}", state.config().public_url.trim_end_matches('/'), path)
+    format!(
+        "{}{}",
+        state.config().public_url.trim_end_matches('/'),
+        path
+    )
 }
 
 /// Renders a template as an HTML response (pages vary with the preference cookies).
@@ -416,7 +423,10 @@ mod tests {
     #[test]
     fn preferences_come_from_the_query_before_the_cookie() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("x=1; lang=en; elder=1"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("x=1; lang=en; elder=1"),
+        );
         let from_cookie = Preferences::from_request_head(&"/search?q=a".parse().unwrap(), &headers);
         assert_eq!(from_cookie.lang, Lang::En);
         assert!(from_cookie.elder);
@@ -424,6 +434,9 @@ mod tests {
             Preferences::from_request_head(&"/search?q=a&lang=zh".parse().unwrap(), &headers);
         assert_eq!(from_query.lang, Lang::Zh);
         assert_eq!(from_query.other_query_pairs, vec![("q".into(), "a".into())]);
-        assert_eq!(from_query.this_page_with("lang", "en"), "/search?q=a&lang=en");
+        assert_eq!(
+            from_query.this_page_with("lang", "en"),
+            "/search?q=a&lang=en"
+        );
     }
 }

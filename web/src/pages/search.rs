@@ -389,7 +389,6 @@ impl FacetNames {
                 .parse()
                 .ok()
                 .map(|access| self.lang.access_label(access).to_string()),
-            "year" => Some(value.replacen('-', "–", 1).replace("––", "–-")),
             _ => None,
         };
         known.unwrap_or_else(|| value.to_string())

@@ -115,7 +115,10 @@ impl Fixture {
     pub async fn page(&self, uri: &str) -> String {
         let answer = self.get(uri).await;
         assert_eq!(answer.status, StatusCode::OK, "{uri}: {}", answer.text());
-        assert!(answer.header("content-type").starts_with("text/html"), "{uri}");
+        assert!(
+            answer.header("content-type").starts_with("text/html"),
+            "{uri}"
+        );
         answer.text()
     }
 }
@@ -149,8 +152,18 @@ fn derivatives(data_dir: &DataDir, digest_hex: &str, pages: u32) -> Vec<PageDeri
         .map(|page| {
             let thumbnail = format!("p{page:04}-thumb.jpg");
             let web = format!("p{page:04}-web.jpg");
-            write_jpeg(&data_dir.derivatives_for(digest_hex).join(&thumbnail), 40, 30, page as u8 * 40);
-            write_jpeg(&data_dir.derivatives_for(digest_hex).join(&web), 160, 120, page as u8 * 40);
+            write_jpeg(
+                &data_dir.derivatives_for(digest_hex).join(&thumbnail),
+                40,
+                30,
+                page as u8 * 40,
+            );
+            write_jpeg(
+                &data_dir.derivatives_for(digest_hex).join(&web),
+                160,
+                120,
+                page as u8 * 40,
+            );
             PageDerivative {
                 page,
                 thumbnail: format!("derivatives/{digest_hex}/{thumbnail}"),
@@ -234,8 +247,18 @@ pub fn fixture() -> Fixture {
     std::fs::create_dir_all(&scratch).unwrap();
     let mut catalog = Catalog::open(&data_dir.catalog_path()).unwrap();
 
-    let library = institution("shaoer-library", "少儿图书馆", "Children's Library", InstitutionKind::Library);
-    let museum = institution("city-museum", "区博物馆", "District Museum", InstitutionKind::Museum);
+    let library = institution(
+        "shaoer-library",
+        "少儿图书馆",
+        "Children's Library",
+        InstitutionKind::Library,
+    );
+    let museum = institution(
+        "city-museum",
+        "区博物馆",
+        "District Museum",
+        InstitutionKind::Museum,
+    );
     catalog.upsert_institution(&library).unwrap();
     catalog.upsert_institution(&museum).unwrap();
     let ceramics = Collection {
@@ -376,7 +399,7 @@ pub fn fixture() -> Fixture {
             digest: fake_digest(100 + index),
             media_type: "image/jpeg",
             size: 10,
-            derivatives: vec![],
+            derivatives: derivatives(&data_dir, &fake_digest(100 + index), 1),
         });
         photo.item.metadata.push(DcElement::Title, [title]);
         records.push(photo);
