@@ -148,3 +148,26 @@ async fn static_assets_are_served_with_validators() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_server_error_is_an_html_500_page_without_internal_details() {
+    let fixture = fixture();
+    let uri: axum::http::Uri = "/items/x?lang=en".parse().unwrap();
+    let preferences =
+        wenyuan_web::pages::Preferences::from_request_head(&uri, &axum::http::HeaderMap::new());
+    let response = wenyuan_web::pages::error_page(
+        &fixture.state,
+        &preferences,
+        wenyuan_web::AppError::Internal(
+            "database file /srv/secret/catalog.sqlite is locked".into(),
+        ),
+    );
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    assert!(html.contains("Something went wrong"));
+    assert!(html.contains(r#"<html lang="en">"#));
+    assert!(!html.contains("secret") && !html.contains("locked"));
+}
