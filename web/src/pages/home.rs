@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use wenyuan_index::search::{SearchRequest, Sort};
 
-use super::institution::{VenueSummary, venue_summaries};
+use super::institution::{VenueSummary, venue_names_by_chinese_name, venue_summaries};
 use super::search::HitView;
 use super::{Chrome, Preferences, Section, render_html, respond};
 use crate::{AppError, AppState};
@@ -34,6 +34,7 @@ async fn build_home_page(
 ) -> Result<Response, AppError> {
     let lang = preferences.lang;
     let venues = venue_summaries(state, lang).await?;
+    let venue_names = venue_names_by_chinese_name(state, lang).await?;
     let recent_request = SearchRequest {
         sort: Sort::Recent,
         limit: RECENT_ADDITIONS,
@@ -45,7 +46,7 @@ async fn build_home_page(
         .await?
         .hits
         .iter()
-        .map(HitView::from_hit)
+        .map(|hit| HitView::from_hit_localized(hit, &venue_names))
         .collect();
     let mut chrome = Chrome::new(state, preferences, lang.labels().nav_home, Section::Home);
     chrome.page_title = chrome.site_name.clone();

@@ -2,6 +2,8 @@
 //! its kind, opening hours, services, accessibility, address, contact and
 //! holdings (counted per collection, each linked to a filtered search).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -35,6 +37,18 @@ pub fn venue_name(institution: &Institution, lang: Lang) -> String {
         (Lang::En, Some(name_en)) if !name_en.trim().is_empty() => name_en.clone(),
         _ => institution.name_zh.clone(),
     }
+}
+
+/// Chinese venue name (as the search index stores it) → name in `lang`.
+pub async fn venue_names_by_chinese_name(
+    state: &AppState,
+    lang: Lang,
+) -> Result<HashMap<String, String>, AppError> {
+    let institutions = state.catalog(|catalog| catalog.institutions()).await?;
+    Ok(institutions
+        .iter()
+        .map(|institution| (institution.name_zh.clone(), venue_name(institution, lang)))
+        .collect())
 }
 
 /// The search URL of one facet value.

@@ -222,6 +222,16 @@ pub struct HitView {
 }
 
 impl HitView {
+    /// The view of a search hit, with the venue named in the page language
+    /// (`venue_names` maps Chinese names, which the index stores, to display names).
+    pub fn from_hit_localized(hit: &Hit, venue_names: &HashMap<String, String>) -> HitView {
+        let mut view = HitView::from_hit(hit);
+        if let Some(name) = view.institution.as_ref().and_then(|zh| venue_names.get(zh)) {
+            view.institution = Some(name.clone());
+        }
+        view
+    }
+
     /// The view of a search hit.
     pub fn from_hit(hit: &Hit) -> HitView {
         let title_fragments = if hit.title_highlight.fragments.is_empty() {
@@ -347,6 +357,8 @@ pub async fn search_page(State(state): State<AppState>, preferences: Preferences
 struct FacetNames {
     lang: Lang,
     institutions: HashMap<String, String>,
+    /// Chinese venue name → name in the page language.
+    venues_by_chinese_name: HashMap<String, String>,
     collections: HashMap<String, String>,
 }
 
@@ -360,6 +372,10 @@ impl FacetNames {
             institutions: institutions
                 .iter()
                 .map(|institution| (institution.id.clone(), venue_name(institution, lang)))
+                .collect(),
+            venues_by_chinese_name: institutions
+                .iter()
+                .map(|institution| (institution.name_zh.clone(), venue_name(institution, lang)))
                 .collect(),
             collections: collections
                 .into_iter()
@@ -471,7 +487,11 @@ async fn build_search_page(
         query: params.query.clone(),
         total_label: lang.result_count(results.total),
         total: results.total,
-        hits: results.hits.iter().map(HitView::from_hit).collect(),
+        hits: results
+            .hits
+            .iter()
+            .map(|hit| HitView::from_hit_localized(hit, &names.venues_by_chinese_name))
+            .collect(),
         facets,
         applied,
         clear_filters_url,

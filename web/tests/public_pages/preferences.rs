@@ -13,6 +13,10 @@ async fn chinese_by_default_english_by_a_switch_that_sticks() {
     assert!(switched.text().contains(r#"<html lang="en">"#));
     assert!(switched.text().contains("1 result"));
     assert!(switched.text().contains("Refine"));
+    assert!(
+        switched.text().contains("<span>District Museum</span>"),
+        "venue named in English in the hit"
+    );
     let cookie = switched.header("set-cookie");
     assert!(cookie.starts_with("lang=en;"), "{cookie}");
     assert!(cookie.contains("Path=/"));
