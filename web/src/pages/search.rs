@@ -481,6 +481,7 @@ async fn build_search_page(
     };
     let mut chrome = Chrome::new(state, preferences, page_title, Section::Search);
     chrome.header_query = params.query.clone();
+    chrome.canonical_url = super::absolute_url(state, &params.url());
     chrome.description = lang.result_count(results.total);
     let page = SearchPage {
         chrome,
