@@ -552,7 +552,7 @@ impl Catalog {
     /// The name of the API key whose hash is `key_hash`, if there is one.
     /// A catalogue older than the keys table simply has no keys.
     pub fn api_key_name(&self, key_hash: &str) -> Result<Option<String>> {
-        if self.schema_version()? < 2 {
+        if self.schema_version()? < 3 {
             return Ok(None);
         }
         Ok(self
@@ -617,7 +617,6 @@ impl Catalog {
     }
 }
 
-
 /// The BLAKE3 hex hash under which an API key is stored and looked up.
 pub fn hash_api_key(key: &str) -> String {
     blake3::hash(key.trim().as_bytes()).to_hex().to_string()
@@ -675,6 +674,43 @@ impl ChangeQuery {
             add("updated_at <= ?", Value::Integer(until));
         }
         (conditions.join(" AND "), values)
+    }
+}
+
+impl Catalog {
+    /// The access levels of the live items holding a file with this digest
+    /// (one entry per item), so a server can decide whether the bytes may be shown.
+    pub fn access_levels_of_items_holding_digest(&self, digest: &str) -> Result<Vec<AccessLevel>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT DISTINCT items.id, items.access FROM files JOIN items ON items.id = files.item_id
+             WHERE files.digest = ?1 AND items.deleted_at IS NULL",
+        )?;
+        let rows = statement.query_map([digest], |row| row.get::<_, String>(1))?;
+        let mut levels = Vec::new();
+        for access in rows {
+            levels.push(
+                access?
+                    .parse::<AccessLevel>()
+                    .map_err(|error| Error::Corrupt(error.to_string()))?,
+            );
+        }
+        Ok(levels)
+    }
+
+    /// Live items per (institution id, collection id), for items in a collection.
+    pub fn item_counts_by_collection(&self) -> Result<HashMap<(String, String), u64>> {
+        let mut statement = self.connection.prepare(
+            "SELECT institution_id, collection_id, COUNT(*) FROM items
+             WHERE deleted_at IS NULL AND institution_id IS NOT NULL AND collection_id IS NOT NULL
+             GROUP BY 1, 2",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                (row.get::<_, String>(0)?, row.get::<_, String>(1)?),
+                row.get::<_, i64>(2)? as u64,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 

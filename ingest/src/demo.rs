@@ -21,7 +21,6 @@
 //! The output is deterministic: a tiny xorshift generator seeded from each
 //! item's path replaces any random source, so two runs give the same bytes.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -2929,6 +2928,7 @@ mod tests {
         let paths = sheets(&archive.scans_dir);
         assert_eq!(paths.len(), 6);
         let mut rows = 0;
+        use std::collections::BTreeSet;
         let mut access = BTreeSet::new();
         for path in &paths {
             let sheet = read_sheet(path).expect("sheet reads");

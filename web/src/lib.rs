@@ -9,6 +9,7 @@
 pub mod api;
 pub mod config;
 pub mod error;
+pub mod i18n;
 pub mod iiif;
 pub mod oai;
 pub mod pages;

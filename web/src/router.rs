@@ -24,7 +24,18 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
 
 /// The public site: HTML pages, images, static assets.
 fn public_routes() -> Router<AppState> {
-    pages::routes()
+    Router::new()
+        .route("/", get(pages::home::home_page))
+        .route("/search", get(pages::search::search_page))
+        .route("/items/{id}", get(pages::item::item_page))
+        .route("/institutions", get(pages::institution::institutions_page))
+        .route(
+            "/institutions/{id}",
+            get(pages::institution::institution_page),
+        )
+        .route("/media/{digest}/{file}", get(pages::media::media_file))
+        .route("/static/{file}", get(pages::assets::asset))
+        .layer(axum::middleware::from_fn(pages::remember_preferences))
 }
 
 /// Partner interfaces: JSON API under `/api/v1`, OAI-PMH at `/oai`, IIIF under `/iiif/3`.

@@ -1,0 +1,58 @@
+//! `GET /`: the search box, the venues with their kinds and holdings, and
+//! the most recent additions with thumbnails.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use wenyuan_index::search::{SearchRequest, Sort};
+
+use super::institution::{VenueSummary, venue_names_by_chinese_name, venue_summaries};
+use super::search::HitView;
+use super::{Chrome, Preferences, Section, render_html, respond};
+use crate::{AppError, AppState};
+
+/// How many recent additions the home page shows.
+const RECENT_ADDITIONS: usize = 8;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    venues: Vec<VenueSummary>,
+    recent: Vec<HitView>,
+}
+
+/// `GET /`.
+pub async fn home_page(State(state): State<AppState>, preferences: Preferences) -> Response {
+    let outcome = build_home_page(&state, &preferences).await;
+    respond(&state, &preferences, outcome)
+}
+
+async fn build_home_page(
+    state: &AppState,
+    preferences: &Preferences,
+) -> Result<Response, AppError> {
+    let lang = preferences.lang;
+    let venues = venue_summaries(state, lang).await?;
+    let venue_names = venue_names_by_chinese_name(state, lang).await?;
+    let recent_request = SearchRequest {
+        sort: Sort::Recent,
+        limit: RECENT_ADDITIONS,
+        facets: false,
+        ..SearchRequest::default()
+    };
+    let recent = state
+        .search(recent_request)
+        .await?
+        .hits
+        .iter()
+        .map(|hit| HitView::from_hit_localized(hit, &venue_names))
+        .collect();
+    let mut chrome = Chrome::new(state, preferences, lang.labels().nav_home, Section::Home);
+    chrome.page_title = chrome.site_name.clone();
+    render_html(&HomePage {
+        chrome,
+        venues,
+        recent,
+    })
+}
