@@ -116,6 +116,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Build a sample archive of a district's venues (through the real ingest) and serve it.
+    Demo {
+        /// Where to build the sample archive.
+        #[arg(long, env = "WENYUAN_DEMO_DATA", default_value = "wenyuan-demo")]
+        data: PathBuf,
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Build the archive, then exit instead of serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
     /// Serve the public site, the JSON API, OAI-PMH and IIIF.
     Serve {
         #[command(flatten)]
@@ -194,6 +205,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             limit,
             json,
         } => crate::search::run_search(&data.data, &query, &filters, &sort, limit, json),
+        Command::Demo {
+            data,
+            server,
+            no_serve,
+        } => {
+            let data_dir = crate::demo::build(&data)?;
+            if !no_serve {
+                crate::server::serve(
+                    data_dir,
+                    &server.addr,
+                    server.public_url,
+                    server.site_config.as_deref(),
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { data, server } => {
             let data_dir = DataDir::open_existing(&data.data)?;
             crate::server::serve(

@@ -4,6 +4,7 @@
 //! 0 success, 1 some files failed or were damaged, 2 usage or fatal error.
 
 mod cli;
+mod demo;
 mod institutions;
 mod keys;
 mod progress;
