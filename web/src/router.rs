@@ -35,6 +35,7 @@ fn public_routes() -> Router<AppState> {
         )
         .route("/media/{digest}/{file}", get(pages::media::media_file))
         .route("/static/{file}", get(pages::assets::asset))
+        .route("/favicon.ico", get(pages::assets::favicon))
         .layer(axum::middleware::from_fn(pages::remember_preferences))
 }
 

@@ -14,6 +14,8 @@ use super::media::if_none_match_matches;
 const STYLE_CSS: &str = include_str!("../../static/style.css");
 /// The zoom viewer (progressive enhancement of the item page).
 const VIEWER_JS: &str = include_str!("../../static/viewer.js");
+/// The site's icon.
+const FAVICON_SVG: &str = include_str!("../../static/favicon.svg");
 /// Cache header of assets: a day, then revalidated with the ETag.
 const ASSET_CACHE_CONTROL: &str = "public, max-age=86400";
 
@@ -24,7 +26,7 @@ struct Asset {
     body: &'static str,
 }
 
-const ASSETS: [Asset; 2] = [
+const ASSETS: [Asset; 3] = [
     Asset {
         name: "style.css",
         media_type: "text/css; charset=utf-8",
@@ -35,11 +37,16 @@ const ASSETS: [Asset; 2] = [
         media_type: "text/javascript; charset=utf-8",
         body: VIEWER_JS,
     },
+    Asset {
+        name: "favicon.svg",
+        media_type: "image/svg+xml",
+        body: FAVICON_SVG,
+    },
 ];
 
 /// A quoted ETag per asset, from an FNV-1a hash of its content (computed once).
-fn asset_etags() -> &'static [String; 2] {
-    static ETAGS: OnceLock<[String; 2]> = OnceLock::new();
+fn asset_etags() -> &'static [String; 3] {
+    static ETAGS: OnceLock<[String; 3]> = OnceLock::new();
     ETAGS.get_or_init(|| {
         ASSETS
             .each_ref()
@@ -80,6 +87,18 @@ pub async fn asset(Path(file_name): Path<String>, request_headers: HeaderMap) ->
         )],
         headers,
         asset.body,
+    )
+        .into_response()
+}
+
+/// `GET /favicon.ico`: browsers ask for it whatever the page says; send them the icon.
+pub async fn favicon() -> Response {
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(
+            header::LOCATION,
+            HeaderValue::from_static("/static/favicon.svg"),
+        )],
     )
         .into_response()
 }
