@@ -14,12 +14,13 @@ mkdir -p "$WORK/scans"
 "$PYTHON" - "$WORK/scans/validator.png" <<'PY'
 import sys
 from PIL import Image
-from iiif_validator.tests.test_base import ValidationInfo
+from iiif_validator.validator import ValidationInfo
 colours = ValidationInfo().colorInfo
 image = Image.new("RGB", (1000, 1000))
 for row in range(10):
     for column in range(10):
-        image.paste(tuple(colours[row][column]), (column * 100, row * 100, column * 100 + 100, row * 100 + 100))
+        # The validator indexes its table as colorInfo[x][y]: column first.
+        image.paste(tuple(colours[column][row]), (column * 100, row * 100, column * 100 + 100, row * 100 + 100))
 image.save(sys.argv[1])
 PY
 printf '{"title": "IIIF validator test image", "identifier": "%s"}\n' "$IDENTIFIER" >"$WORK/scans/validator.json"
