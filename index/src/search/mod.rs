@@ -433,8 +433,8 @@ impl SearchIndex {
                 .join("\n")
         };
         let title = text(fields.display_title).unwrap_or_default();
-        let description = all_text(fields.words_of(TextKind::Description));
-        let fulltext = all_text(fields.words_of(TextKind::Fulltext));
+        let description = all_text(fields.grams_of(TextKind::Description));
+        let fulltext = all_text(fields.grams_of(TextKind::Fulltext));
         let snippet = snippet::snippet(&description, terms, SNIPPET_CHARS)
             .or_else(|| snippet::snippet(&fulltext, terms, SNIPPET_CHARS))
             .or_else(|| snippet::head(&description, SNIPPET_CHARS));
@@ -570,7 +570,9 @@ fn build_document(fields: &Fields, doc: &IndexDocument) -> TantivyDocument {
     out.add_u64(fields.id_key, schema::id_key(&item.id));
 
     let add_kind = |kind: TextKind, value: &str, out: &mut TantivyDocument| {
-        out.add_text(fields.words_of(kind), value);
+        if let Some(words) = fields.words_of(kind) {
+            out.add_text(words, value);
+        }
         out.add_text(fields.grams_of(kind), value);
     };
     for value in clean(metadata.values(DcElement::Title)) {
