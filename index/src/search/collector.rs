@@ -195,7 +195,9 @@ impl Collector for SearchCollector {
             if name == "year" || !self.facets {
                 facet_columns.push(None);
             } else {
-                facet_columns.push(fast.str(&facet_column(name))?);
+                // A column without values (no item has the facet) counts nothing.
+                let column = fast.str(&facet_column(name))?;
+                facet_columns.push(column.filter(|column| column.num_terms() > 0));
             }
         }
         let facet_ords = facet_columns
@@ -309,13 +311,32 @@ impl SegmentCollector for SearchSegmentCollector {
                 *self.years.entry(year.div_euclid(10) * 10).or_default() += 1;
             }
         }
-        let key = self.key(doc, score);
-        if self.after.is_some_and(|after| key <= after) {
-            return;
+        if self.after.is_none() {
+            self.after_cursor += 1;
+            if self.limit == 0 {
+                return;
+            }
+            // By relevance, a full heap whose worst hit scores better than
+            // this one needs no sort key (the id hash only breaks ties).
+            if self.sort == Sort::Relevance
+                && self.heap.len() >= self.limit
+                && self
+                    .heap
+                    .peek()
+                    .is_some_and(|worst| worst.0.primary < u64::MAX - ordered_score(score))
+            {
+                return;
+            }
         }
-        self.after_cursor += 1;
-        if self.limit == 0 {
-            return;
+        let key = self.key(doc, score);
+        if self.after.is_some() {
+            if self.after.is_some_and(|after| key <= after) {
+                return;
+            }
+            self.after_cursor += 1;
+            if self.limit == 0 {
+                return;
+            }
         }
         if self.heap.len() < self.limit {
             self.heap.push((key, doc, score.to_bits()));
