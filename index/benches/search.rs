@@ -8,8 +8,9 @@
 //!   the exact documents both engines index (`docs.jsonl`) and the query set
 //!   (`queries.jsonl`: 1–4 CJK characters sampled deterministically from the
 //!   poems, with the brute-force substring truth, raw and folded).
-//! - `run <out-dir> <index-dir>`: builds the index from `docs.jsonl` (one
-//!   writer, as `wenyuan reindex` does), measures its size, then times every
+//! - `run <out-dir> <index-dir>`: builds the index from `docs.jsonl` (the
+//!   rebuild writer, one commit, one segment, as `wenyuan reindex` does),
+//!   measures its size, then times every
 //!   query at limit 20 with facets off and on.
 //!
 //! A poem becomes an item without files: title (rhythmic for ci), creator
