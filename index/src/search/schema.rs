@@ -152,7 +152,7 @@ fn kind_index(kind: TextKind) -> usize {
         .unwrap_or_default()
 }
 
-/// Name of the words field of a kind.
+/// Base name of the fields of a kind (`<name>_w`, `<name>_g`).
 fn kind_name(kind: TextKind) -> &'static str {
     match kind {
         TextKind::Title => "title",
