@@ -9,7 +9,7 @@
 use std::collections::{BinaryHeap, HashMap};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::{Cardinality, Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::schema::{FACET_NAMES, facet_column};
@@ -172,8 +172,14 @@ pub struct SearchSegmentCollector {
     title_key1: Column<u64>,
     title_key2: Column<u64>,
     facet_columns: Vec<Option<StrColumn>>,
+    /// Per facet column: true when every document has exactly one value
+    /// (its ordinal is read directly, without the multi-value index).
+    facet_single: Vec<bool>,
     facet_ords: Vec<Vec<u64>>,
-    years: HashMap<i64, u64>,
+    /// Matches per decade: a short list beats hashing while there are few
+    /// decades; `year_index` finds them once there are many.
+    years: Vec<(i64, u64)>,
+    year_index: HashMap<i64, usize>,
     count_facets: bool,
     heap: BinaryHeap<(SortKey, DocId, u32)>,
     total: u64,
@@ -195,7 +201,9 @@ impl Collector for SearchCollector {
             if name == "year" || !self.facets {
                 facet_columns.push(None);
             } else {
-                facet_columns.push(fast.str(&facet_column(name))?);
+                // A column without values (no item has the facet) counts nothing.
+                let column = fast.str(&facet_column(name))?;
+                facet_columns.push(column.filter(|column| column.num_terms() > 0));
             }
         }
         let facet_ords = facet_columns
@@ -205,6 +213,14 @@ impl Collector for SearchCollector {
                     .as_ref()
                     .map(|column| vec![0; column.num_terms()])
                     .unwrap_or_default()
+            })
+            .collect();
+        let facet_single = facet_columns
+            .iter()
+            .map(|column| {
+                column
+                    .as_ref()
+                    .is_some_and(|column| column.ords().get_cardinality() == Cardinality::Full)
             })
             .collect();
         Ok(SearchSegmentCollector {
@@ -219,8 +235,10 @@ impl Collector for SearchCollector {
             title_key1: fast.u64("title_key1")?,
             title_key2: fast.u64("title_key2")?,
             facet_columns,
+            facet_single,
             facet_ords,
-            years: HashMap::new(),
+            years: Vec::new(),
+            year_index: HashMap::new(),
             count_facets: self.facets,
             heap: BinaryHeap::new(),
             total: 0,
@@ -254,6 +272,22 @@ impl Collector for SearchCollector {
 }
 
 impl SearchSegmentCollector {
+    /// Counts one match in a decade.
+    fn count_decade(&mut self, decade: i64) {
+        let found = if self.years.len() <= 16 {
+            self.years.iter().position(|(d, _)| *d == decade)
+        } else {
+            self.year_index.get(&decade).copied()
+        };
+        match found {
+            Some(i) => self.years[i].1 += 1,
+            None => {
+                self.year_index.insert(decade, self.years.len());
+                self.years.push((decade, 1));
+            }
+        }
+    }
+
     /// The sort key of a document.
     fn key(&self, doc: DocId, score: Score) -> SortKey {
         let tie = self.id_key.first(doc).unwrap_or_default();
@@ -296,8 +330,19 @@ impl SegmentCollector for SearchSegmentCollector {
     fn collect(&mut self, doc: DocId, score: Score) {
         self.total += 1;
         if self.count_facets {
-            for (column, counts) in self.facet_columns.iter().zip(self.facet_ords.iter_mut()) {
-                if let Some(column) = column {
+            for ((column, counts), single) in self
+                .facet_columns
+                .iter()
+                .zip(self.facet_ords.iter_mut())
+                .zip(&self.facet_single)
+            {
+                let Some(column) = column else { continue };
+                if *single {
+                    let ord = column.ords().values.get_val(doc);
+                    if let Some(count) = counts.get_mut(ord as usize) {
+                        *count += 1;
+                    }
+                } else {
                     for ord in column.term_ords(doc) {
                         if let Some(count) = counts.get_mut(ord as usize) {
                             *count += 1;
@@ -306,16 +351,35 @@ impl SegmentCollector for SearchSegmentCollector {
                 }
             }
             if let Some(year) = self.year_start.first(doc) {
-                *self.years.entry(year.div_euclid(10) * 10).or_default() += 1;
+                self.count_decade(year.div_euclid(10) * 10);
+            }
+        }
+        if self.after.is_none() {
+            self.after_cursor += 1;
+            if self.limit == 0 {
+                return;
+            }
+            // By relevance, a full heap whose worst hit scores better than
+            // this one needs no sort key (the id hash only breaks ties).
+            if self.sort == Sort::Relevance
+                && self.heap.len() >= self.limit
+                && self
+                    .heap
+                    .peek()
+                    .is_some_and(|worst| worst.0.primary < u64::MAX - ordered_score(score))
+            {
+                return;
             }
         }
         let key = self.key(doc, score);
-        if self.after.is_some_and(|after| key <= after) {
-            return;
-        }
-        self.after_cursor += 1;
-        if self.limit == 0 {
-            return;
+        if self.after.is_some() {
+            if self.after.is_some_and(|after| key <= after) {
+                return;
+            }
+            self.after_cursor += 1;
+            if self.limit == 0 {
+                return;
+            }
         }
         if self.heap.len() < self.limit {
             self.heap.push((key, doc, score.to_bits()));

@@ -23,6 +23,16 @@ pub struct Indexer {
 impl Indexer {
     /// An indexer writing to `index`, with venue and collection names from `catalog`.
     pub fn new(index: &SearchIndex, catalog: &Catalog) -> Result<Self> {
+        Self::with_updater(index.writer()?, catalog)
+    }
+
+    /// An indexer for a rebuild into a fresh `index` (see [`SearchIndex::rebuild_writer`]);
+    /// end it with [`Indexer::finish_rebuild`].
+    pub fn for_rebuild(index: &SearchIndex, catalog: &Catalog) -> Result<Self> {
+        Self::with_updater(index.rebuild_writer()?, catalog)
+    }
+
+    fn with_updater(updater: IndexUpdater, catalog: &Catalog) -> Result<Self> {
         let institutions = catalog
             .institutions()?
             .into_iter()
@@ -39,7 +49,7 @@ impl Indexer {
             })
             .collect();
         Ok(Indexer {
-            updater: index.writer()?,
+            updater,
             institutions,
             collections,
         })
@@ -100,6 +110,11 @@ impl Indexer {
     pub fn commit(&mut self) -> Result<()> {
         self.updater.commit()
     }
+
+    /// Commits once and merges the index into one segment (end of a rebuild).
+    pub fn finish_rebuild(self) -> Result<()> {
+        self.updater.finish_rebuild()
+    }
 }
 
 /// What a rebuild did.
@@ -124,26 +139,21 @@ pub fn rebuild(
     let old_dir = data_dir.root().join("index.old");
     remove_dir_if_present(&new_dir)?;
     let index = SearchIndex::create_fresh(&new_dir)?;
-    let mut indexer = Indexer::new(&index, catalog)?;
+    // Nothing searches the new index before it is swapped in: one commit
+    // at the end, then one segment.
+    let mut indexer = Indexer::for_rebuild(&index, catalog)?;
     let mut report = RebuildReport::default();
-    let mut since_commit = 0;
     catalog.for_each_item(|record| {
         if record.item.deleted_at.is_some() {
             report.tombstones += 1;
         } else {
             indexer.index(&record)?;
             report.indexed += 1;
-            since_commit += 1;
-        }
-        if since_commit >= 5_000 {
-            indexer.commit()?;
-            since_commit = 0;
         }
         progress(1);
         Ok(())
     })?;
-    indexer.commit()?;
-    drop(indexer);
+    indexer.finish_rebuild()?;
     drop(index);
     remove_dir_if_present(&old_dir)?;
     if final_dir.exists() {

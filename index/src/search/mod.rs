@@ -29,7 +29,9 @@ use std::path::{Path, PathBuf};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
 
 pub use collector::Sort;
 pub use snippet::{Fragment, Highlighted};
@@ -45,6 +47,11 @@ use tokenizer::{ANALYSER_VERSION, PINYIN, PinyinTokenizer, ZH_GRAMS, ZH_WORDS, Z
 const VERSION_FILE: &str = "analyser-version";
 /// Memory budget of the index writer.
 const WRITER_MEMORY: usize = 100_000_000;
+/// Indexing threads of a rebuild's writer.
+const REBUILD_THREADS: usize = 2;
+/// Memory budget of a rebuild's writer (shared by its threads): large
+/// enough that a rebuild of ~100 000 items flushes few segments.
+const REBUILD_MEMORY: usize = 512_000_000;
 /// Most hits one page may ask for.
 pub const MAX_LIMIT: usize = 200;
 /// Deepest offset paging allows; go deeper with cursors.
@@ -65,6 +72,8 @@ pub struct SearchIndex {
 /// Adds, replaces and removes items; changes are visible after [`IndexUpdater::commit`].
 pub struct IndexUpdater {
     writer: IndexWriter,
+    /// Writing a fresh index from a catalogue (ids unique): no deletes needed.
+    fresh: bool,
     reader: IndexReader,
     fields: Fields,
 }
@@ -175,6 +184,19 @@ pub struct FacetCounts {
     pub values: Vec<(String, u64)>,
 }
 
+/// Bytes of stored documents compressed together. Showing a hit
+/// decompresses its whole block; small blocks keep that cheap for the 20
+/// scattered hits of a page.
+const DOCSTORE_BLOCK: usize = 4_096;
+
+/// Settings of a new index.
+fn index_settings() -> IndexSettings {
+    IndexSettings {
+        docstore_blocksize: DOCSTORE_BLOCK,
+        ..IndexSettings::default()
+    }
+}
+
 /// Registers the analysers on an index.
 fn register_tokenizers(index: &Index) {
     let manager = index.tokenizers();
@@ -230,7 +252,10 @@ impl SearchIndex {
             }
         }
         let (schema, fields) = schema::build_schema();
-        let index = Index::create_in_dir(dir, schema)?;
+        let index = Index::builder()
+            .schema(schema)
+            .settings(index_settings())
+            .create_in_dir(dir)?;
         fs::write(dir.join(VERSION_FILE), format!("{ANALYSER_VERSION}\n"))
             .map_err(|e| Error::io(format!("writing {}", dir.join(VERSION_FILE).display()), e))?;
         Self::wrap(index, fields, dir)
@@ -239,7 +264,10 @@ impl SearchIndex {
     /// Creates an index in memory (tests, previews).
     pub fn in_memory() -> Result<Self> {
         let (schema, fields) = schema::build_schema();
-        let index = Index::create_in_ram(schema);
+        let index = Index::builder()
+            .schema(schema)
+            .settings(index_settings())
+            .create_in_ram()?;
         Self::wrap(index, fields, Path::new(""))
     }
 
@@ -272,9 +300,26 @@ impl SearchIndex {
 
     /// The single writer (fails if another one is open on this index).
     pub fn writer(&self) -> Result<IndexUpdater> {
-        let writer = self.index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        self.writer_with(1, WRITER_MEMORY)
+    }
+
+    /// The writer of a rebuild into a fresh index: more threads and memory,
+    /// no merges while it runs. Commit once, with [`IndexUpdater::finish_rebuild`].
+    pub fn rebuild_writer(&self) -> Result<IndexUpdater> {
+        let mut updater = self.writer_with(REBUILD_THREADS, REBUILD_MEMORY)?;
+        updater.fresh = true;
+        updater
+            .writer
+            .set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        Ok(updater)
+    }
+
+    /// A writer with `threads` indexing threads sharing `memory` bytes.
+    pub fn writer_with(&self, threads: usize, memory: usize) -> Result<IndexUpdater> {
+        let writer = self.index.writer_with_num_threads(threads, memory)?;
         Ok(IndexUpdater {
             writer,
+            fresh: false,
             reader: self.reader.clone(),
             fields: self.fields.clone(),
         })
@@ -409,8 +454,8 @@ impl SearchIndex {
                 .join("\n")
         };
         let title = text(fields.display_title).unwrap_or_default();
-        let description = all_text(fields.words_of(TextKind::Description));
-        let fulltext = all_text(fields.words_of(TextKind::Fulltext));
+        let description = all_text(fields.grams_of(TextKind::Description));
+        let fulltext = all_text(fields.grams_of(TextKind::Fulltext));
         let snippet = snippet::snippet(&description, terms, SNIPPET_CHARS)
             .or_else(|| snippet::snippet(&fulltext, terms, SNIPPET_CHARS))
             .or_else(|| snippet::head(&description, SNIPPET_CHARS));
@@ -473,11 +518,15 @@ fn facet_counts(raw: Vec<std::collections::HashMap<String, u64>>) -> Vec<FacetCo
 
 impl IndexUpdater {
     /// Adds or replaces an item; a tombstoned item is removed instead.
+    /// A rebuild's writer only adds: its index starts empty and each item
+    /// comes once.
     pub fn upsert(&mut self, doc: &IndexDocument) -> Result<()> {
         let item = &doc.record.item;
-        self.delete(&item.id)?;
         if item.deleted_at.is_some() {
-            return Ok(());
+            return self.delete(&item.id);
+        }
+        if !self.fresh {
+            self.delete(&item.id)?;
         }
         let document = build_document(&self.fields, doc);
         self.writer.add_document(document)?;
@@ -500,6 +549,19 @@ impl IndexUpdater {
     /// Makes the changes durable and visible to searches.
     pub fn commit(&mut self) -> Result<()> {
         self.writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Ends a rebuild: commits, merges every segment into one (a search
+    /// looks each term up once per segment) and waits for the merge.
+    pub fn finish_rebuild(mut self) -> Result<()> {
+        self.writer.commit()?;
+        let segments = self.writer.index().searchable_segment_ids()?;
+        if segments.len() > 1 {
+            self.writer.merge(&segments).wait()?;
+        }
+        self.writer.wait_merging_threads()?;
         self.reader.reload()?;
         Ok(())
     }
@@ -529,7 +591,9 @@ fn build_document(fields: &Fields, doc: &IndexDocument) -> TantivyDocument {
     out.add_u64(fields.id_key, schema::id_key(&item.id));
 
     let add_kind = |kind: TextKind, value: &str, out: &mut TantivyDocument| {
-        out.add_text(fields.words_of(kind), value);
+        if let Some(words) = fields.words_of(kind) {
+            out.add_text(words, value);
+        }
         out.add_text(fields.grams_of(kind), value);
     };
     for value in clean(metadata.values(DcElement::Title)) {

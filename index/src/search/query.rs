@@ -6,7 +6,8 @@
 //! `AND`, `OR`, `NOT`, `-term`, `+term`, and parentheses.
 //!
 //! A plain term matches if any searched field contains it: in the words
-//! field (boosted) or, for exact recall, as a substring via the grams field
+//! field (boosted; titles, creators, subjects) or, for exact recall, as a
+//! substring via the grams field
 //! (a multi-character CJK term is a phrase of its bigrams, so 明月光 never
 //! matches 明月 … 月光 apart). ASCII terms also match the pinyin field.
 //!
@@ -475,16 +476,19 @@ pub fn term_query(fields: &Fields, scope: Scope, text: &str) -> Option<Box<dyn Q
     let gram_tokens = query_gram_tokens(text);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for kind in &kinds {
-        if let Some(query) = positioned_query(fields.words_of(*kind), &word_tokens) {
+        let words = fields.words_of(*kind);
+        if let Some(query) = words.and_then(|field| positioned_query(field, &word_tokens)) {
             clauses.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(query, kind.boost())),
             ));
         }
+        // Without a words field, the grams carry the kind's whole weight.
+        let factor = if words.is_some() { GRAMS_FACTOR } else { 1.0 };
         if let Some(query) = positioned_query(fields.grams_of(*kind), &gram_tokens) {
             clauses.push((
                 Occur::Should,
-                Box::new(BoostQuery::new(query, kind.boost() * GRAMS_FACTOR)),
+                Box::new(BoostQuery::new(query, kind.boost() * factor)),
             ));
         }
     }

@@ -1,12 +1,16 @@
 //! The search index schema: the one place naming every field.
 //!
-//! Each searchable text (title, creator, subject, description, extra fields,
-//! full text) is indexed twice: a `*_w` field analysed by `zh_words` (words,
-//! for ranking) and a `*_g` field analysed by `zh_grams` (unigrams and
-//! bigrams, for exact substring recall). Titles, creators and places also
-//! feed the `pinyin` field. Facet values are raw `f_*` string fields (indexed
-//! for filtering, fast for counting); numbers used for sorting and
-//! year ranges are fast fields.
+//! Every searchable text (title, creator, subject, description, extra
+//! fields, full text) is indexed in a `*_g` field analysed by `zh_grams`
+//! (unigrams and bigrams): exact substring recall and BM25 for all of them.
+//! The short, high-boost texts (titles, creators, subjects) also get a `*_w`
+//! field analysed by `zh_words` (jieba words, for ranking whole-word
+//! matches); long texts do not, as words there would double the postings
+//! for little ranking gain. Descriptions and full text are stored (on their
+//! grams field) for snippets. Titles, creators and places also feed the
+//! `pinyin` field. Facet values are raw `f_*` string fields (indexed for
+//! filtering, fast for counting); numbers used for sorting and year ranges
+//! are fast fields.
 
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -14,7 +18,7 @@ use tantivy::schema::{
 
 use super::tokenizer::{PINYIN, ZH_GRAMS, ZH_WORDS};
 
-/// A searchable text kind, each with a words and a grams field.
+/// A searchable text kind, each with a grams field and, for short texts, a words field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TextKind {
     /// Titles.
@@ -41,6 +45,19 @@ impl TextKind {
         TextKind::Extra,
         TextKind::Fulltext,
     ];
+
+    /// True when this kind also has a words field (short, high-boost texts).
+    pub fn has_words(self) -> bool {
+        matches!(
+            self,
+            TextKind::Title | TextKind::Creator | TextKind::Subject
+        )
+    }
+
+    /// True when the text is stored (for snippets), on its grams field.
+    pub fn is_stored(self) -> bool {
+        matches!(self, TextKind::Description | TextKind::Fulltext)
+    }
 
     /// Relevance boost of a match in this kind of text.
     pub fn boost(self) -> f32 {
@@ -75,8 +92,9 @@ pub struct Fields {
     pub id: Field,
     /// 64-bit hash of the id (fast): the tie-breaker of every sort order.
     pub id_key: Field,
-    /// Words fields per [`TextKind`], in [`TextKind::ALL`] order.
-    pub words: [Field; 6],
+    /// Words fields per [`TextKind`], in [`TextKind::ALL`] order (only
+    /// for kinds where [`TextKind::has_words`]).
+    pub words: [Option<Field>; 6],
     /// Grams fields per [`TextKind`], in [`TextKind::ALL`] order.
     pub grams: [Field; 6],
     /// Pinyin of titles, creators and places.
@@ -107,8 +125,8 @@ pub struct Fields {
 }
 
 impl Fields {
-    /// The words field of a text kind.
-    pub fn words_of(&self, kind: TextKind) -> Field {
+    /// The words field of a text kind, if it has one.
+    pub fn words_of(&self, kind: TextKind) -> Option<Field> {
         self.words[kind_index(kind)]
     }
 
@@ -134,7 +152,7 @@ fn kind_index(kind: TextKind) -> usize {
         .unwrap_or_default()
 }
 
-/// Name of the words field of a kind.
+/// Base name of the fields of a kind (`<name>_w`, `<name>_g`).
 fn kind_name(kind: TextKind) -> &'static str {
     match kind {
         TextKind::Title => "title",
@@ -173,14 +191,15 @@ pub fn build_schema() -> (Schema, Fields) {
     let id = builder.add_text_field("id", STRING | STORED);
     let id_key = builder.add_u64_field("id_key", FAST);
     let words = TextKind::ALL.map(|kind| {
-        let stored = matches!(
-            kind,
-            TextKind::Description | TextKind::Fulltext | TextKind::Title
-        );
-        builder.add_text_field(&format!("{}_w", kind_name(kind)), text(ZH_WORDS, stored))
+        kind.has_words().then(|| {
+            builder.add_text_field(&format!("{}_w", kind_name(kind)), text(ZH_WORDS, false))
+        })
     });
     let grams = TextKind::ALL.map(|kind| {
-        builder.add_text_field(&format!("{}_g", kind_name(kind)), text(ZH_GRAMS, false))
+        builder.add_text_field(
+            &format!("{}_g", kind_name(kind)),
+            text(ZH_GRAMS, kind.is_stored()),
+        )
     });
     let pinyin = builder.add_text_field(
         "pinyin",

@@ -30,7 +30,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Version of the analysis chain; stored next to the index. Bump on any
 /// change to normalisation, tokenizers or dictionary.
-pub const ANALYSER_VERSION: &str = "wenyuan-analyser-1";
+pub const ANALYSER_VERSION: &str = "wenyuan-analyser-2";
 
 /// Name under which [`ZhWords`] is registered.
 pub const ZH_WORDS: &str = "zh_words";
