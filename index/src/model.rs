@@ -311,6 +311,27 @@ impl DcElement {
         }
     }
 
+    /// The English label shown to the public.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            DcElement::Title => "Title",
+            DcElement::Creator => "Creator",
+            DcElement::Subject => "Subject",
+            DcElement::Description => "Description",
+            DcElement::Publisher => "Publisher",
+            DcElement::Contributor => "Contributor",
+            DcElement::Date => "Date",
+            DcElement::Type => "Type",
+            DcElement::Format => "Format",
+            DcElement::Identifier => "Identifier",
+            DcElement::Source => "Source",
+            DcElement::Language => "Language",
+            DcElement::Relation => "Relation",
+            DcElement::Coverage => "Place",
+            DcElement::Rights => "Rights",
+        }
+    }
+
     /// Maps a sheet header (English DC name, `dc:title`, `dc.title`, or a usual
     /// Chinese header in simplified or traditional form) to its element.
     pub fn from_header(header: &str) -> Option<DcElement> {

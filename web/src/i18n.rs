@@ -107,23 +107,7 @@ impl Lang {
     pub fn dc_label(self, element: DcElement) -> &'static str {
         match self {
             Lang::Zh => element.label_zh(),
-            Lang::En => match element {
-                DcElement::Title => "Title",
-                DcElement::Creator => "Creator",
-                DcElement::Subject => "Subject",
-                DcElement::Description => "Description",
-                DcElement::Publisher => "Publisher",
-                DcElement::Contributor => "Contributor",
-                DcElement::Date => "Date",
-                DcElement::Type => "Type",
-                DcElement::Format => "Format",
-                DcElement::Identifier => "Identifier",
-                DcElement::Source => "Source",
-                DcElement::Language => "Language",
-                DcElement::Relation => "Relation",
-                DcElement::Coverage => "Place",
-                DcElement::Rights => "Rights",
-            },
+            Lang::En => element.label_en(),
         }
     }
 

@@ -28,26 +28,6 @@ fn language_map(zh: &str, en: Option<&str>) -> Value {
     }
 }
 
-fn english_label(element: DcElement) -> &'static str {
-    match element {
-        DcElement::Title => "Title",
-        DcElement::Creator => "Creator",
-        DcElement::Subject => "Subject",
-        DcElement::Description => "Description",
-        DcElement::Publisher => "Publisher",
-        DcElement::Contributor => "Contributor",
-        DcElement::Date => "Date",
-        DcElement::Type => "Type",
-        DcElement::Format => "Format",
-        DcElement::Identifier => "Identifier",
-        DcElement::Source => "Source",
-        DcElement::Language => "Language",
-        DcElement::Relation => "Relation",
-        DcElement::Coverage => "Place",
-        DcElement::Rights => "Rights",
-    }
-}
-
 fn json_response(value: Value) -> Response {
     (
         [(
@@ -122,7 +102,7 @@ pub fn manifest(
             continue;
         }
         metadata.push(json!({
-            "label": {"zh-Hans": [element.label_zh()], "en": [english_label(*element)]},
+            "label": {"zh-Hans": [element.label_zh()], "en": [element.label_en()]},
             "value": {"zh-Hans": values},
         }));
     }
