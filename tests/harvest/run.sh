@@ -12,3 +12,4 @@ python_env sickle lxml
 "$WENYUAN" ingest "$WORK/scans" --data "$WORK/data" >/dev/null
 start_server "$WORK/data"
 "$PYTHON" "$(dirname "$0")/harvest.py" "$BASE/oai" "$ITEMS"
+"$PYTHON" "$(dirname "$0")/validate_xsd.py" "$BASE/oai"
