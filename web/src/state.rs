@@ -27,6 +27,8 @@ impl AppState {
     pub fn open(data_dir: DataDir, config: SiteConfig) -> wenyuan_index::Result<Self> {
         let first_catalog = Catalog::open_read_only(&data_dir.catalog_path())?;
         let search_index = SearchIndex::open_or_create(&data_dir.index_dir())?;
+        // Load the word dictionary now rather than on the first visitor's search.
+        search_index.search(&SearchRequest::new("文渊"))?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 data_dir,
