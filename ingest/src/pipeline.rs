@@ -241,8 +241,9 @@ fn count_dry_run(
     known: &HashMap<String, KnownFile>,
     report: &mut IngestReport,
 ) {
+    let known_items: HashSet<&str> = known.values().map(|file| file.item_id.as_str()).collect();
     for item in work {
-        if known.values().any(|file| file.item_id == item.id) {
+        if known_items.contains(item.id.as_str()) {
             report.items_updated += 1;
         } else {
             report.items_added += 1;
@@ -538,15 +539,7 @@ impl Run<'_> {
         let planned_file = &item.files[file_index];
         let path = &planned_file.path;
         let source_path = path.to_string_lossy().into_owned();
-        let current = walk::found_file(path).map_err(|error| match error.kind() {
-            ErrorKind::NotFound => {
-                FileError::Failed("the file disappeared during the ingest".into())
-            }
-            ErrorKind::PermissionDenied => {
-                FileError::Failed("the file cannot be read (permission denied)".into())
-            }
-            _ => FileError::Failed(format!("the file cannot be read: {error}")),
-        })?;
+        let current = walk::found_file(path).map_err(read_error)?;
         let ocr = item.sidecars[file_index].ocr.as_ref();
 
         // Quick path: same path, size and modification time as catalogued.

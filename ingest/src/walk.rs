@@ -130,12 +130,18 @@ fn mtime_ns(metadata: &fs::Metadata) -> i64 {
 
 /// Stats one file.
 pub fn found_file(path: &Path) -> std::io::Result<FoundFile> {
-    let metadata = fs::metadata(path)?;
-    Ok(FoundFile {
-        path: path.to_path_buf(),
-        size: metadata.len(),
-        mtime_ns: mtime_ns(&metadata),
-    })
+    Ok(FoundFile::from_metadata(path, &fs::metadata(path)?))
+}
+
+impl FoundFile {
+    /// What `stat` said of `path`.
+    fn from_metadata(path: &Path, metadata: &fs::Metadata) -> Self {
+        FoundFile {
+            path: path.to_path_buf(),
+            size: metadata.len(),
+            mtime_ns: mtime_ns(metadata),
+        }
+    }
 }
 
 /// Walks `root`, skipping `exclude` (the data directory, when it lies inside).
@@ -187,11 +193,7 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<Tree> {
                 continue;
             }
         };
-        let found = FoundFile {
-            path: entry.path().to_path_buf(),
-            size: metadata.len(),
-            mtime_ns: mtime_ns(&metadata),
-        };
+        let found = FoundFile::from_metadata(entry.path(), &metadata);
         let folder = entry.path().parent().unwrap_or(&root).to_path_buf();
         folders.entry(folder).or_default().push(found);
     }

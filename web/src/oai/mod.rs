@@ -177,6 +177,25 @@ fn item_id_of<'a>(config: &SiteConfig, identifier: &'a str) -> Option<&'a str> {
         .filter(|id| !id.is_empty())
 }
 
+/// The record an OAI identifier names, or the protocol's `idDoesNotExist`.
+fn record_for_identifier(
+    catalog: &wenyuan_index::Catalog,
+    config: &SiteConfig,
+    identifier: &str,
+) -> Result<wenyuan_index::model::ItemRecord, OaiFailure> {
+    let record = match item_id_of(config, identifier) {
+        Some(id) => catalog.item(id)?,
+        None => None,
+    };
+    record.ok_or_else(|| {
+        OaiError::new(
+            OaiErrorCode::IdDoesNotExist,
+            format!("'{identifier}' is not an identifier of this repository"),
+        )
+        .into()
+    })
+}
+
 fn respond(
     catalog: &wenyuan_index::Catalog,
     config: &SiteConfig,
@@ -232,17 +251,7 @@ fn list_metadata_formats(
     request: &OaiRequest,
 ) -> Result<String, OaiFailure> {
     if let Some(identifier) = request.arguments.get("identifier") {
-        let record = match item_id_of(config, identifier) {
-            Some(id) => catalog.item(id)?,
-            None => None,
-        };
-        let Some(record) = record else {
-            return Err(OaiError::new(
-                OaiErrorCode::IdDoesNotExist,
-                format!("'{identifier}' is not an identifier of this repository"),
-            )
-            .into());
-        };
+        let record = record_for_identifier(catalog, config, identifier)?;
         if record.item.deleted_at.is_some() {
             return Err(OaiError::new(
                 OaiErrorCode::NoMetadataFormats,
@@ -407,17 +416,7 @@ fn get_record(
 ) -> Result<String, OaiFailure> {
     check_prefix(&request.arguments["metadataPrefix"])?;
     let identifier = &request.arguments["identifier"];
-    let record = match item_id_of(config, identifier) {
-        Some(id) => catalog.item(id)?,
-        None => None,
-    };
-    let Some(record) = record else {
-        return Err(OaiError::new(
-            OaiErrorCode::IdDoesNotExist,
-            format!("'{identifier}' is not an identifier of this repository"),
-        )
-        .into());
-    };
+    let record = record_for_identifier(catalog, config, identifier)?;
     let (institutions, collections) = (catalog.institutions()?, catalog.collections()?);
     Ok(format!(
         "<GetRecord>\n{}</GetRecord>\n",
