@@ -257,6 +257,13 @@ fn run_ingest(
     let report = ingest(&data_dir, options, &progress, &CancelFlag::new()).map_err(|error| {
         if error.is_user_error() {
             anyhow::anyhow!("{error}")
+        } else if error.is_disk_full() {
+            anyhow::anyhow!(
+                "ingest stopped: the disk holding {} is full ({error}). \
+                 Everything ingested before this point is safe; free some space \
+                 and run the same command again to finish.",
+                data.display()
+            )
         } else {
             anyhow::Error::new(error).context("ingest stopped")
         }

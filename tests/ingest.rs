@@ -360,58 +360,6 @@ fn unknown_institution_is_an_error_before_any_work() {
     );
 }
 
-#[test]
-fn a_run_killed_partway_is_completed_by_the_next() {
-    let sandbox = Sandbox::new();
-    for index in 0..60u32 {
-        sandbox.write(
-            &format!("scans/batch{}/photo{index:03}.jpg", index % 4),
-            util::jpeg(900, 700, index as u8),
-        );
-    }
-    sandbox.write("scans/book/0001.png", util::png(300, 400, 1));
-    sandbox.write("scans/book/0002.png", util::png(300, 400, 2));
-
-    // A clean run elsewhere gives the expected counts.
-    let clean = Sandbox::new();
-    copy_tree(&sandbox.scans(), &clean.scans());
-    clean.ingest(&[]).0.expect_code(0);
-    let (clean_items, clean_files) = (
-        clean.catalog().count_items().unwrap(),
-        clean.catalog().count_files().unwrap(),
-    );
-
-    for delay_ms in [100u64, 300, 700] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wenyuan"))
-            .arg("ingest")
-            .arg(sandbox.scans())
-            .arg("--data")
-            .arg(sandbox.data())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-    }
-    let (run, report) = sandbox.ingest(&[]);
-    run.expect_code(0);
-    assert_eq!(report["failed"], 0, "{report:#}");
-    let catalog = sandbox.catalog();
-    assert_eq!(catalog.count_items().unwrap(), clean_items);
-    assert_eq!(catalog.count_files().unwrap(), clean_files);
-    sandbox.wenyuan(&["verify"]).expect_code(0);
-    let everything = sandbox.wenyuan(&["search", "", "--json"]);
-    everything.expect_code(0);
-    let results: serde_json::Value = serde_json::from_str(&everything.stdout()).unwrap();
-    assert_eq!(
-        results["total"], clean_items,
-        "the search index agrees with the catalogue"
-    );
-    let temporaries = sandbox.data().join("files/tmp");
-    assert_eq!(walk_count(&temporaries), 0, "no orphan temporary files");
-}
-
 fn walk_count(folder: &std::path::Path) -> usize {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return 0;
@@ -426,16 +374,4 @@ fn walk_count(folder: &std::path::Path) -> usize {
             }
         })
         .sum()
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

@@ -5,5 +5,6 @@ mod util;
 
 mod ingest;
 mod institutions;
+mod reliability;
 mod search;
 mod verify;

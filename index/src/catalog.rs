@@ -159,6 +159,9 @@ pub struct Catalog {
 impl Catalog {
     /// Opens (creating if needed) the catalogue for writing and migrates it.
     pub fn open(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            create_atomically(path)?;
+        }
         let connection = Connection::open(path)?;
         connection.busy_timeout(Duration::from_secs(30))?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -794,6 +797,39 @@ fn mark_index_pending(connection: &Connection, item_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Creates a catalogue under a temporary name, with every migration applied,
+/// and renames it into place: a run killed while creating it leaves either
+/// no catalogue or a complete, empty one, never a half-made file that
+/// readers would trip over.
+fn create_atomically(path: &Path) -> Result<()> {
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!("{file_name}.new"));
+    let remove_temporaries = || {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", temporary.display()));
+        }
+    };
+    remove_temporaries();
+    {
+        let connection = Connection::open(&temporary)?;
+        // Rollback journal while it is private; `open` switches to WAL.
+        let mut catalog = Catalog { connection };
+        catalog.migrate()?;
+    }
+    std::fs::rename(&temporary, path)
+        .map_err(|error| Error::io(format!("cannot create {}", path.display()), error))?;
+    remove_temporaries();
+    if let Some(parent) = path.parent()
+        && let Ok(folder) = std::fs::File::open(parent)
+    {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
 fn write_item(
     connection: &Connection,
     write: &ItemWrite,
@@ -839,6 +875,9 @@ fn write_item(
             now,
         ],
     )?;
+    // In the same transaction: the search index must follow this write, and a
+    // run killed before its index commit leaves the mark for the next run.
+    mark_index_pending(connection, &item.id)?;
     connection.execute("DELETE FROM files WHERE item_id = ?1", [&item.id])?;
     for file in &write.record.files {
         // A file that moved here from another item (say, a sheet now groups it
@@ -987,6 +1026,26 @@ mod tests {
         assert_eq!(read.files.len(), 1);
         assert_eq!(read.files[0].text.as_deref(), Some("正文"));
         assert_eq!(catalog.known_files().unwrap()["/scans/a.jpg"].size, 10);
+    }
+
+    #[test]
+    fn a_written_item_stays_pending_for_the_index_until_cleared() {
+        // The mark is committed with the item, so a run killed before its
+        // index commit leaves it for the next run to catch up.
+        let temp = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&temp.path().join("c.sqlite")).unwrap();
+        let write = ItemWrite {
+            record: sample_record("/scans/a.jpg", &["/scans/a.jpg"]),
+            fingerprint: "f1".into(),
+        };
+        catalog.write_batch(std::slice::from_ref(&write)).unwrap();
+        let id = item_id_for("/scans/a.jpg");
+        assert_eq!(catalog.index_pending().unwrap(), vec![id.clone()]);
+        catalog.clear_index_pending(Some(&[id])).unwrap();
+        assert!(catalog.index_pending().unwrap().is_empty());
+        // An unchanged write leaves nothing to index.
+        catalog.write_batch(&[write]).unwrap();
+        assert!(catalog.index_pending().unwrap().is_empty());
     }
 
     #[test]

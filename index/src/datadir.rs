@@ -71,6 +71,25 @@ impl DataDir {
         self.derivatives_dir().join(digest_hex)
     }
 
+    /// `<data>/tmp`, where derivatives are written before they are renamed
+    /// into place; emptied by [`DataDir::clear_temporaries`].
+    pub fn temporaries_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    /// Empties (and creates) [`DataDir::temporaries_dir`]: whatever is there
+    /// was left by a run that was killed. Call it holding the write lock.
+    pub fn clear_temporaries(&self) -> Result<()> {
+        let folder = self.temporaries_dir();
+        if let Ok(entries) = fs::read_dir(&folder) {
+            for entry in entries.flatten() {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        fs::create_dir_all(&folder)
+            .map_err(|source| Error::io(format!("cannot create {}", folder.display()), source))
+    }
+
     /// `<data>/index`, the search index (rebuildable).
     pub fn index_dir(&self) -> PathBuf {
         self.root.join("index")

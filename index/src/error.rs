@@ -69,6 +69,22 @@ impl Error {
         )
     }
 
+    /// True when the disk holding the data directory is full: the catalogue,
+    /// the store or the index could not write.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Error::Io { source, .. } => io_disk_full(source),
+            Error::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
+                failure.code == rusqlite::ErrorCode::DiskFull
+            }
+            Error::Search(tantivy::TantivyError::IoError(source)) => io_disk_full(source),
+            Error::Search(tantivy::TantivyError::OpenWriteError(
+                tantivy::directory::error::OpenWriteError::IoError { io_error, .. },
+            )) => io_disk_full(io_error),
+            _ => false,
+        }
+    }
+
     /// Wraps an I/O error with what we were doing.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
@@ -76,4 +92,12 @@ impl Error {
             source,
         }
     }
+}
+
+/// True for the operating system's "no space left" and "quota exceeded".
+pub fn io_disk_full(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }

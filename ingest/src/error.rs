@@ -41,4 +41,13 @@ impl Error {
             Error::Io { .. } => false,
         }
     }
+
+    /// True when the run stopped because the data directory's disk is full.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Error::Index(error) => error.is_disk_full(),
+            Error::Io { source, .. } => wenyuan_index::error::io_disk_full(source),
+            Error::Usage(_) | Error::NotAFolder(_) => false,
+        }
+    }
 }

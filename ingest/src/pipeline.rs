@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use wenyuan_index::catalog::{ItemWrite, KnownFile, WriteOutcome};
+use wenyuan_index::error::io_disk_full;
 use wenyuan_index::model::{DcElement, Item, ItemFile, ItemRecord, StorageMode};
 use wenyuan_index::search::SearchIndex;
 use wenyuan_index::search::indexer::{Indexer, recover_interrupted_rebuild};
@@ -102,6 +103,7 @@ pub fn ingest(
         let lock = data_dir.lock_for_writing()?;
         let data_dir = DataDir::create(data_dir.root())?;
         FileStore::new(data_dir.files_dir()).remove_stale_temporaries()?;
+        data_dir.clear_temporaries()?;
         (Some(lock), Some(Catalog::open(&data_dir.catalog_path())?))
     };
 
@@ -169,10 +171,15 @@ pub fn ingest(
         .map(|file| file.size)
         .sum();
     progress.begin(total_files, total_bytes);
+    let derive = DeriveOptions {
+        temporary_dir: Some(data_dir.temporaries_dir()),
+        ..options.derive.clone()
+    };
     let run = Run {
         data_dir,
         store: FileStore::new(data_dir.files_dir()),
         options,
+        derive,
         progress,
         cancel,
         seen_digests: Mutex::new(HashSet::new()),
@@ -281,6 +288,8 @@ struct Run<'a> {
     data_dir: &'a DataDir,
     store: FileStore,
     options: &'a IngestOptions,
+    /// `options.derive`, writing temporaries where a later run clears them.
+    derive: DeriveOptions,
     progress: &'a dyn ProgressSink,
     cancel: &'a CancelFlag,
     seen_digests: Mutex<HashSet<String>>,
@@ -651,18 +660,13 @@ impl Run<'_> {
         let mut derivatives = Vec::new();
         if kind == MediaKind::Image {
             let out_dir = self.data_dir.derivatives_for(digest_hex);
-            derivatives = match media::make_derivatives(
-                path,
-                media_type,
-                &tech,
-                &out_dir,
-                &self.options.derive,
-            ) {
-                Ok(derivatives) => derivatives,
-                // A kind of image no linked decoder reads is still preserved and catalogued.
-                Err(media::MediaError::UnsupportedImage(_)) => Vec::new(),
-                Err(error) => return Err(media_failure(error, &out_dir)),
-            };
+            derivatives =
+                match media::make_derivatives(path, media_type, &tech, &out_dir, &self.derive) {
+                    Ok(derivatives) => derivatives,
+                    // A kind of image no linked decoder reads is still preserved and catalogued.
+                    Err(media::MediaError::UnsupportedImage(_)) => Vec::new(),
+                    Err(error) => return Err(media_failure(error, &out_dir)),
+                };
             let relative_dir = format!("derivatives/{digest_hex}");
             for derivative in &mut derivatives {
                 derivative.thumbnail = format!("{relative_dir}/{}", derivative.thumbnail);
@@ -736,16 +740,9 @@ fn read_error(error: std::io::Error) -> FileError {
     }
 }
 
-fn is_disk_full(error: &std::io::Error) -> bool {
-    matches!(
-        error.kind(),
-        ErrorKind::StorageFull | ErrorKind::QuotaExceeded
-    )
-}
-
 fn store_error(error: wenyuan_index::Error) -> FileError {
     match error {
-        wenyuan_index::Error::Io { source, context } if is_disk_full(&source) => {
+        wenyuan_index::Error::Io { source, context } if io_disk_full(&source) => {
             FileError::Fatal(Error::Io {
                 context: format!("the data directory's disk is full ({context})"),
                 source,
@@ -760,7 +757,7 @@ fn store_error(error: wenyuan_index::Error) -> FileError {
 
 fn media_failure(error: media::MediaError, out_dir: &Path) -> FileError {
     if let media::MediaError::WriteDerivative { source, .. } = &error
-        && is_disk_full(source)
+        && io_disk_full(source)
     {
         return FileError::Fatal(Error::Io {
             context: format!(

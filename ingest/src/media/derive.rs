@@ -33,6 +33,11 @@ pub struct DeriveOptions {
     pub jpeg_quality: u8,
     /// Make derivatives for at most this many pages of one file (default 2000).
     pub max_pages: u32,
+    /// Where files are written before being renamed into place (default: next
+    /// to them). The ingest points this at one folder it empties at the start
+    /// of every run, so a run killed mid-write leaves nothing behind for good.
+    /// It must be on the same filesystem as the output.
+    pub temporary_dir: Option<PathBuf>,
 }
 
 impl Default for DeriveOptions {
@@ -44,6 +49,7 @@ impl Default for DeriveOptions {
             max_alloc_bytes: 1 << 30,
             jpeg_quality: 82,
             max_pages: 2000,
+            temporary_dir: None,
         }
     }
 }
@@ -550,13 +556,16 @@ fn derive_page(
     })?;
     let thumbnail_name = format!("p{page:04}-thumb.jpg");
     let web_name = format!("p{page:04}-web.jpg");
+    let temporary_dir = options.temporary_dir.as_deref();
     write_atomically(
         &out_dir.join(&web_name),
         &encode_jpeg(&web, options.jpeg_quality)?,
+        temporary_dir,
     )?;
     write_atomically(
         &out_dir.join(&thumbnail_name),
         &encode_jpeg(&thumbnail, options.jpeg_quality)?,
+        temporary_dir,
     )?;
 
     let swaps_sides = matches!(orientation, Some(5..=8));
@@ -683,18 +692,27 @@ fn encode_jpeg(raster: &Raster, quality: u8) -> Result<Vec<u8>, MediaError> {
     Ok(output)
 }
 
-/// Writes `bytes` to a temporary file next to `destination`, then renames it into place.
-fn write_atomically(destination: &Path, bytes: &[u8]) -> Result<(), MediaError> {
+/// Writes `bytes` to a temporary file in `temporary_dir` (or next to
+/// `destination`), then renames it into place.
+fn write_atomically(
+    destination: &Path,
+    bytes: &[u8],
+    temporary_dir: Option<&Path>,
+) -> Result<(), MediaError> {
     static TEMPORARY_COUNTER: AtomicU64 = AtomicU64::new(0);
     let file_name = destination
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary_path: PathBuf = destination.with_file_name(format!(
+    let temporary_name = format!(
         ".{file_name}.{}.{}.tmp",
         std::process::id(),
         TEMPORARY_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
+    );
+    let temporary_path: PathBuf = match temporary_dir {
+        Some(folder) => folder.join(temporary_name),
+        None => destination.with_file_name(temporary_name),
+    };
     let write_error = |source| MediaError::WriteDerivative {
         path: destination.to_path_buf(),
         source,

