@@ -1,10 +1,12 @@
 //! End-to-end tests: the real `wenyuan` binary over generated data, one
 //! module per feature, helpers in `util`.
 
+mod http;
 mod util;
 
 mod ingest;
 mod institutions;
 mod reliability;
 mod search;
+mod server;
 mod verify;

@@ -14,6 +14,7 @@ pub mod iiif;
 pub mod oai;
 pub mod pages;
 pub mod router;
+pub mod serve;
 pub mod state;
 
 pub use config::SiteConfig;
@@ -22,16 +23,11 @@ pub use router::router;
 pub use state::AppState;
 
 /// Serves `state` on `listener` until `shutdown` resolves, then finishes the
-/// requests in flight.
+/// requests in flight (timeouts and limits: [`serve::serve_router`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve::serve_router(listener, router(state), shutdown).await
 }

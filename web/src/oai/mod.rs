@@ -486,9 +486,9 @@ pub fn oai_dc(
         .filter(|(element, _)| !restricted || RESTRICTED_ELEMENTS.contains(element))
         .map(|(element, values)| (*element, values.clone()))
         .collect();
-    if !elements.contains_key(&DcElement::Title) {
-        elements.insert(DcElement::Title, vec![item.display_title().to_string()]);
-    }
+    elements
+        .entry(DcElement::Title)
+        .or_insert_with(|| vec![item.display_title().to_string()]);
     let identifiers = elements.entry(DcElement::Identifier).or_default();
     identifiers.push(item_page_url(config, &item.id));
     if let Some(institution) = item.institution_id.as_ref().and_then(|id| {
