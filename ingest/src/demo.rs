@@ -1611,7 +1611,7 @@ fn draw_page(style: BookStyle, page: u32, rng: &mut Rng) -> Canvas {
     let mut canvas = Canvas::new(width, height, paper);
     // Yellowing: browner towards the edges, with a slow blotchy tone over the sheet.
     let (w, h) = (width as f32, height as f32);
-    let tone = rng.range(0.0, 6.28);
+    let tone = rng.range(0.0, std::f32::consts::TAU);
     let browned: Rgb = [176, 142, 92];
     // Both terms are products of a column part and a row part, computed once each.
     let columns: Vec<(f32, f32)> = (0..width)
@@ -1985,7 +1985,7 @@ fn draw_ceramic(shape: Shape, glaze: Glaze, view: u32, foot_view: bool, rng: &mu
         );
         for _ in 0..14 {
             // Iron-red firing blush on the exposed body.
-            let angle = rng.range(0.0, 6.28);
+            let angle = rng.range(0.0, std::f32::consts::TAU);
             let distance = rng.range(0.0, radius * 0.4);
             canvas.ellipse(
                 cx + angle.cos() * distance,
@@ -2250,7 +2250,7 @@ fn draw_poster(palette: u32, rng: &mut Rng) -> Canvas {
     );
     for row in 0..12 {
         for column in 0..12 {
-            let finder = ((row < 3 || row > 8) && column < 3) || (row < 3 && column > 8);
+            let finder = (!(3..=8).contains(&row) && column < 3) || (row < 3 && column > 8);
             if finder || rng.chance(0.45) {
                 let (x, y) = (qx + column as f32 * cell, qy + row as f32 * cell);
                 canvas.rect(
