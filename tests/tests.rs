@@ -3,6 +3,7 @@
 
 mod util;
 
+mod bagit;
 mod ingest;
 mod institutions;
 mod search;
