@@ -753,6 +753,27 @@ fn export_selects_and_leaves_no_half_bag_behind() {
     run.expect_code(0);
     assert_eq!(bags_in(&out).len(), 1);
     assert!(!out.join(".tmp-wdeadbeef0000-999").exists());
+    // A run killed between moving a bag aside and moving its replacement in.
+    let (name, bag) = bags_in(&out).into_iter().next().unwrap();
+    let aside = out.join(format!(".old-{name}-999"));
+    fs::rename(&bag, &aside).unwrap();
+    let (run, report) = export(
+        &sandbox,
+        &out,
+        &[
+            "--institution",
+            "district-library",
+            "--collection",
+            "chronicles",
+        ],
+    );
+    run.expect_code(0);
+    assert_eq!(
+        report["bags_unchanged"], 1,
+        "the bag was put back: {report:#}"
+    );
+    assert!(!aside.exists());
+    assert_valid_bag(&bag);
 
     let all = live_items(&sandbox.data());
     let private = all
@@ -800,4 +821,40 @@ fn copy_tree(from: &Path, to: &Path) {
             fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+#[test]
+fn referenced_originals_are_exported_from_where_they_lie_and_imported_as_copies() {
+    let sandbox = Sandbox::new();
+    let photo = sandbox.write("scans/a.png", util::png(64, 64, 1));
+    sandbox.ingest(&["--mode", "reference"]).0.expect_code(0);
+    let out = sandbox.path().join("backup");
+    export(&sandbox, &out, &[]).0.expect_code(0);
+    let bag = bags_in(&out).into_values().next().unwrap();
+    assert_valid_bag(&bag);
+    assert_eq!(
+        fs::read(bag.join("data/a.png")).unwrap(),
+        fs::read(&photo).unwrap()
+    );
+
+    let data = sandbox.path().join("restored");
+    import(&sandbox, &data, &[&out], &[]).0.expect_code(0);
+    let restored = live_items(&data).into_values().next().unwrap();
+    assert_eq!(
+        restored.files[0].storage,
+        wenyuan_index::model::StorageMode::Copy
+    );
+    sandbox
+        .wenyuan(&["verify", "--data", data.to_str().unwrap()])
+        .expect_code(0);
+
+    // The referenced file changed where it lies: not exported as if sound.
+    fs::write(&photo, util::png(64, 64, 2)).unwrap();
+    let (run, _) = export(&sandbox, &sandbox.path().join("second"), &[]);
+    run.expect_code(1);
+    assert!(
+        run.stderr().contains("has changed since it was ingested"),
+        "{}",
+        run.stderr()
+    );
 }
