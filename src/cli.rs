@@ -9,7 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use wenyuan_index::model::StorageMode;
 use wenyuan_index::verify::{VerifyOptions, verify};
 use wenyuan_index::{Catalog, DataDir};
-use wenyuan_ingest::{CancelFlag, IngestOptions, IngestReport, ingest};
+use wenyuan_ingest::bagit::{BagGrouping, ExportOptions, ImportOptions};
+use wenyuan_ingest::{CancelFlag, Failure, IngestOptions, IngestReport, ingest};
 
 use crate::institutions::InstitutionsFile;
 use crate::progress::Progress;
@@ -28,7 +29,12 @@ pub struct Cli {
 #[derive(Debug, clap::Args)]
 struct DataArgs {
     /// The data directory (catalogue, preserved files, derivatives, index).
-    #[arg(long, env = "WENYUAN_DATA", default_value = "wenyuan-data")]
+    #[arg(
+        long,
+        alias = "data-dir",
+        env = "WENYUAN_DATA",
+        default_value = "wenyuan-data"
+    )]
     data: PathBuf,
 }
 
@@ -51,6 +57,14 @@ enum ModeArg {
     Copy,
     /// Leave originals where they are; record path and digest.
     Reference,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PerArg {
+    /// One bag per item, named by its id.
+    Item,
+    /// One bag per collection, named INSTITUTION.COLLECTION.
+    Collection,
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +102,57 @@ enum Command {
         /// Check only a sample, e.g. `5%`.
         #[arg(long)]
         sample: Option<String>,
+        /// Write the report as JSON to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Back up items as BagIt bags (RFC 8493): originals, sha256/sha512 manifests, catalogue record.
+    ///
+    /// Every original is checked against its BLAKE3 digest while it is copied;
+    /// a changed or missing one fails its bag (exit status 1). Bags are written
+    /// under a temporary name and renamed when complete; a bag already there
+    /// with the same content is left alone, one whose items changed is
+    /// replaced. Thumbnails are not exported: import remakes them.
+    Export {
+        /// The folder to write the bags into (created if needed).
+        #[arg(long, value_name = "DIR")]
+        bagit: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Only items of this institution (venue).
+        #[arg(long)]
+        institution: Option<String>,
+        /// Only items of this collection (needs --institution).
+        #[arg(long)]
+        collection: Option<String>,
+        /// Only this item; repeatable.
+        #[arg(long = "item", value_name = "ID")]
+        items: Vec<String>,
+        /// One bag per item, or one per collection.
+        #[arg(long, value_enum, default_value = "item")]
+        per: PerArg,
+        /// Write the report as JSON to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Import BagIt bags made by `wenyuan export`, keeping item ids.
+    ///
+    /// Each bag is validated in full first (declaration, every checksum, no
+    /// unlisted or missing file, Payload-Oxum, no path leading outside it);
+    /// an invalid bag is refused and nothing of it is written. Items already
+    /// here with the same record are skipped; thumbnails are remade.
+    Import {
+        /// Bags, or folders of bags (as `export` writes them).
+        #[arg(long, value_name = "PATH", required = true, num_args = 1..)]
+        bagit: Vec<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Overwrite items this archive holds with a different record (or deleted) with the bag's version.
+        #[arg(long)]
+        replace: bool,
+        /// Validate the bags and say what would be imported; write nothing.
+        #[arg(long)]
+        dry_run: bool,
         /// Write the report as JSON to this file.
         #[arg(long)]
         report: Option<PathBuf>,
@@ -196,6 +261,42 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sample,
             report,
         } => run_verify(&data.data, sample.as_deref(), report.as_deref()),
+        Command::Export {
+            bagit,
+            data,
+            institution,
+            collection,
+            items,
+            per,
+            report,
+        } => {
+            let options = ExportOptions {
+                destination: bagit,
+                institution_id: institution,
+                collection_id: collection,
+                item_ids: items,
+                grouping: match per {
+                    PerArg::Item => BagGrouping::Item,
+                    PerArg::Collection => BagGrouping::Collection,
+                },
+            };
+            run_export(&data.data, &options, report.as_deref())
+        }
+        Command::Import {
+            bagit,
+            data,
+            replace,
+            dry_run,
+            report,
+        } => {
+            let options = ImportOptions {
+                paths: bagit,
+                replace,
+                dry_run,
+                ..ImportOptions::default()
+            };
+            run_import(&data.data, &options, report.as_deref())
+        }
         Command::Reindex { data } => run_reindex(&data.data),
         Command::Search {
             query,
@@ -254,20 +355,8 @@ fn run_ingest(
             .with_context(|| format!("cannot use {} as the data directory", data.display()))?
     };
     let progress = Progress::new("ingest");
-    let report = ingest(&data_dir, options, &progress, &CancelFlag::new()).map_err(|error| {
-        if error.is_user_error() {
-            anyhow::anyhow!("{error}")
-        } else if error.is_disk_full() {
-            anyhow::anyhow!(
-                "ingest stopped: the disk holding {} is full ({error}). \
-                 Everything ingested before this point is safe; free some space \
-                 and run the same command again to finish.",
-                data.display()
-            )
-        } else {
-            anyhow::Error::new(error).context("ingest stopped")
-        }
-    })?;
+    let report = ingest(&data_dir, options, &progress, &CancelFlag::new())
+        .map_err(|error| library_error(error, "ingest"))?;
     print_ingest_report(&report);
     if let Some(path) = report_path {
         write_json(path, &report)?;
@@ -279,15 +368,78 @@ fn run_ingest(
     })
 }
 
-/// A data directory value for a dry run over a folder that does not exist yet.
-fn print_ingest_report(report: &IngestReport) {
-    eprintln!("{}", report.summary());
-    if !report.failures.is_empty() {
-        eprintln!("failures:");
-        for failure in &report.failures {
+/// Maps a library error to the binary's: the caller's fault prints plainly
+/// (exit status 2 either way), anything else with what stopped.
+fn library_error(error: wenyuan_ingest::Error, what: &str) -> anyhow::Error {
+    if error.is_user_error() {
+        anyhow::anyhow!("{error}")
+    } else if error.is_disk_full() {
+        anyhow::anyhow!(
+            "{what} stopped: the disk holding the data directory is full ({error}). \
+             Everything done before this point is safe; free some space and run \
+             the same command again to finish."
+        )
+    } else {
+        anyhow::Error::new(error).context(format!("{what} stopped"))
+    }
+}
+
+fn print_failures(heading: &str, failures: &[Failure]) {
+    if !failures.is_empty() {
+        eprintln!("{heading}:");
+        for failure in failures {
             eprintln!("  {}: {}", failure.path, failure.reason);
         }
     }
+}
+
+fn run_export(
+    data: &Path,
+    options: &ExportOptions,
+    report_path: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let data_dir = DataDir::open_existing(data)?;
+    let progress = Progress::new("export");
+    let report = wenyuan_ingest::bagit::export(&data_dir, options, &progress, &CancelFlag::new())
+        .map_err(|error| library_error(error, "export"))?;
+    eprintln!("{}", report.summary());
+    print_failures("failures", &report.failures);
+    if let Some(path) = report_path {
+        write_json(path, &report)?;
+    }
+    Ok(if report.bags_failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_import(
+    data: &Path,
+    options: &ImportOptions,
+    report_path: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let data_dir = DataDir::create_unchecked(data);
+    let progress = Progress::new("import");
+    let report = wenyuan_ingest::bagit::import(&data_dir, options, &progress, &CancelFlag::new())
+        .map_err(|error| library_error(error, "import"))?;
+    eprintln!("{}", report.summary());
+    print_failures("refused", &report.failures);
+    print_failures("warnings", &report.warnings);
+    if let Some(path) = report_path {
+        write_json(path, &report)?;
+    }
+    Ok(if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Prints the ingest summary and every failure.
+fn print_ingest_report(report: &IngestReport) {
+    eprintln!("{}", report.summary());
+    print_failures("failures", &report.failures);
 }
 
 fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 mod http;
 mod util;
 
+mod bagit;
 mod ingest;
 mod institutions;
 mod reliability;

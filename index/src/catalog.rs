@@ -134,7 +134,10 @@ pub struct StoredFile {
 /// One item to write, with its files and the fingerprint of its inputs.
 #[derive(Debug, Clone)]
 pub struct ItemWrite {
-    /// The item with its files; `created_at` is kept from an existing row.
+    /// The item with its files. `created_at` is kept from an existing row;
+    /// a new row takes the record's `created_at` when it is set (above 0: an
+    /// item restored from a backup keeps when it was first catalogued), else now.
+    /// `updated_at` is always now.
     pub record: ItemRecord,
     /// A hash of everything the item was made from; unchanged inputs give the same fingerprint.
     pub fingerprint: String,
@@ -465,6 +468,38 @@ impl Catalog {
             .transpose()
     }
 
+    /// The item that holds the file ingested from `source_path`, if any.
+    pub fn item_holding_source_path(&self, source_path: &str) -> Result<Option<String>> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT item_id FROM files WHERE source_path = ?1",
+                [source_path],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Live items (without their files) in id order, of one institution and
+    /// collection when given (`None` does not filter).
+    pub fn live_items(
+        &self,
+        institution_id: Option<&str>,
+        collection_id: Option<&str>,
+    ) -> Result<Vec<Item>> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {ITEM_COLUMNS} FROM items WHERE deleted_at IS NULL
+               AND (?1 IS NULL OR institution_id = ?1) AND (?2 IS NULL OR collection_id = ?2)
+             ORDER BY id"
+        ))?;
+        let rows = statement.query_map(params![institution_id, collection_id], item_from_row)?;
+        let mut items = Vec::new();
+        for row in rows {
+            items.push(row??);
+        }
+        Ok(items)
+    }
+
     /// Some catalogued file with these bytes, if any (to reuse its derivatives and text).
     pub fn file_by_digest(&self, digest: &str) -> Result<Option<ItemFile>> {
         let mut statement = self.connection.prepare_cached(&format!(
@@ -505,6 +540,20 @@ impl Catalog {
             .connection
             .query_row("SELECT COUNT(*) FROM files", [], |row| row.get::<_, i64>(0))?
             as u64)
+    }
+
+    /// Number of files and their bytes per item id.
+    pub fn file_totals_by_item(&self) -> Result<HashMap<String, (u64, u64)>> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT item_id, COUNT(*), SUM(size) FROM files GROUP BY item_id")?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                (row.get::<_, i64>(1)? as u64, row.get::<_, i64>(2)? as u64),
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every distinct preserved file: one row per stored digest, one per referenced path.
@@ -852,6 +901,7 @@ fn write_item(
     let created_at = existing
         .as_ref()
         .map(|(_, created_at, _)| *created_at)
+        .or((item.created_at > 0).then_some(item.created_at))
         .unwrap_or(now);
     let metadata = encode_json(&item.metadata)?;
     connection.execute(
@@ -1073,6 +1123,46 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(old.item.deleted_at.is_some());
+    }
+
+    #[test]
+    fn a_restored_item_keeps_its_creation_time_and_its_file_paths_have_an_owner() {
+        let temp = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&temp.path().join("c.sqlite")).unwrap();
+        let mut restored = sample_record("/scans/old.jpg", &["/scans/old.jpg"]);
+        restored.item.created_at = 1_000;
+        let fresh = sample_record("/scans/new.jpg", &["/scans/new.jpg"]);
+        catalog
+            .write_batch(&[
+                ItemWrite {
+                    record: restored.clone(),
+                    fingerprint: "a".into(),
+                },
+                ItemWrite {
+                    record: fresh.clone(),
+                    fingerprint: "b".into(),
+                },
+            ])
+            .unwrap();
+        let read = catalog.item(&restored.item.id).unwrap().unwrap();
+        assert_eq!(read.item.created_at, 1_000);
+        assert!(read.item.updated_at > 1_000);
+        let read = catalog.item(&fresh.item.id).unwrap().unwrap();
+        assert!(read.item.created_at > 1_000, "0 means now");
+        assert_eq!(
+            catalog.item_holding_source_path("/scans/old.jpg").unwrap(),
+            Some(restored.item.id.clone())
+        );
+        assert_eq!(
+            catalog.item_holding_source_path("/elsewhere").unwrap(),
+            None
+        );
+        assert_eq!(catalog.live_items(None, None).unwrap().len(), 2);
+        assert!(catalog.live_items(Some("museum"), None).unwrap().is_empty());
+        assert_eq!(
+            catalog.file_totals_by_item().unwrap()[&fresh.item.id],
+            (1, 10)
+        );
     }
 
     #[test]

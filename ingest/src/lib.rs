@@ -6,10 +6,12 @@
 //! - [`plan`] decides which files make which items, before any byte is hashed;
 //! - [`media`] identifies files by content, reads technical metadata and makes thumbnails;
 //! - [`pipeline`] runs it all on every core with one catalogue writer, and
-//!   returns an [`IngestReport`].
+//!   returns an [`IngestReport`];
+//! - [`bagit`] exports items as BagIt bags for backup and imports them back.
 //!
 //! No async runtime, no terminal: progress goes to a [`ProgressSink`].
 
+pub mod bagit;
 pub mod demo;
 pub mod error;
 pub mod media;

@@ -20,7 +20,7 @@ use wenyuan_index::model::{DcElement, Item, ItemFile, ItemRecord, StorageMode};
 use wenyuan_index::search::SearchIndex;
 use wenyuan_index::search::indexer::{Indexer, recover_interrupted_rebuild};
 use wenyuan_index::store::hash_file;
-use wenyuan_index::{Catalog, DataDir, FileStore};
+use wenyuan_index::{Catalog, DataDir, FileStore, WriteLock};
 
 use crate::media::{self, DeriveOptions, MediaKind, MediaType};
 use crate::metadata;
@@ -96,15 +96,8 @@ pub fn ingest(
         };
         (None, catalog)
     } else {
-        std::fs::create_dir_all(data_dir.root()).map_err(|source| Error::Io {
-            context: format!("cannot create {}", data_dir.root().display()),
-            source,
-        })?;
-        let lock = data_dir.lock_for_writing()?;
-        let data_dir = DataDir::create(data_dir.root())?;
-        FileStore::new(data_dir.files_dir()).remove_stale_temporaries()?;
-        data_dir.clear_temporaries()?;
-        (Some(lock), Some(Catalog::open(&data_dir.catalog_path())?))
+        let (lock, catalog) = open_for_writing(data_dir)?;
+        (Some(lock), Some(catalog))
     };
 
     let context = plan_context(catalog.as_ref(), options)?;
@@ -157,12 +150,7 @@ pub fn ingest(
         return Ok(report);
     }
     let mut catalog = catalog.expect("a real run opened the catalogue");
-    // The search index follows the catalogue batch by batch; first catch up
-    // with anything a killed run committed to the catalogue only.
-    recover_interrupted_rebuild(data_dir)?;
-    let search_index = SearchIndex::open_or_create(&data_dir.index_dir())?;
-    let mut indexer = Indexer::new(&search_index, &catalog)?;
-    indexer.catch_up(&mut catalog)?;
+    let mut indexer = open_indexer(data_dir, &mut catalog)?;
 
     let total_files: u64 = work.iter().map(|item| item.files.len() as u64).sum();
     let total_bytes: u64 = work
@@ -171,15 +159,10 @@ pub fn ingest(
         .map(|file| file.size)
         .sum();
     progress.begin(total_files, total_bytes);
-    let derive = DeriveOptions {
-        temporary_dir: Some(data_dir.temporaries_dir()),
-        ..options.derive.clone()
-    };
     let run = Run {
         data_dir,
         store: FileStore::new(data_dir.files_dir()),
         options,
-        derive,
         progress,
         cancel,
         seen_digests: Mutex::new(HashSet::new()),
@@ -200,6 +183,33 @@ pub fn ingest(
     report.cancelled = cancel.is_cancelled();
     report.finish_timing(started.elapsed());
     Ok(report)
+}
+
+/// Opens `data_dir` for writing, as ingest and import both do: creates its
+/// folders, takes its write lock, removes temporaries a killed run left in
+/// the store, and opens (migrating) the catalogue.
+pub(crate) fn open_for_writing(data_dir: &DataDir) -> Result<(WriteLock, Catalog)> {
+    std::fs::create_dir_all(data_dir.root()).map_err(|source| Error::Io {
+        context: format!("cannot create {}", data_dir.root().display()),
+        source,
+    })?;
+    let lock = data_dir.lock_for_writing()?;
+    let data_dir = DataDir::create(data_dir.root())?;
+    FileStore::new(data_dir.files_dir()).remove_stale_temporaries()?;
+    data_dir.clear_temporaries()?;
+    let catalog = Catalog::open(&data_dir.catalog_path())?;
+    Ok((lock, catalog))
+}
+
+/// The search index's writer. The index follows the catalogue batch by
+/// batch; first it catches up with anything a killed run committed to the
+/// catalogue only.
+pub(crate) fn open_indexer(data_dir: &DataDir, catalog: &mut Catalog) -> Result<Indexer> {
+    recover_interrupted_rebuild(data_dir)?;
+    let search_index = SearchIndex::open_or_create(&data_dir.index_dir())?;
+    let mut indexer = Indexer::new(&search_index, catalog)?;
+    indexer.catch_up(catalog)?;
+    Ok(indexer)
 }
 
 fn plan_context(catalog: Option<&Catalog>, options: &IngestOptions) -> Result<PlanContext> {
@@ -288,8 +298,6 @@ struct Run<'a> {
     data_dir: &'a DataDir,
     store: FileStore,
     options: &'a IngestOptions,
-    /// `options.derive`, writing temporaries where a later run clears them.
-    derive: DeriveOptions,
     progress: &'a dyn ProgressSink,
     cancel: &'a CancelFlag,
     seen_digests: Mutex<HashSet<String>>,
@@ -408,31 +416,13 @@ impl Run<'_> {
         report: &mut IngestReport,
         indexer: &mut Indexer,
     ) -> Result<()> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let (outcomes, tombstoned) = catalog.write_batch_reporting(batch)?;
-        let mut indexed = Vec::new();
-        for (write, outcome) in batch.drain(..).zip(outcomes) {
+        for outcome in commit_batch(batch, catalog, indexer)? {
             match outcome {
                 WriteOutcome::Added => report.items_added += 1,
                 WriteOutcome::Updated => report.items_updated += 1,
                 WriteOutcome::Unchanged => report.items_unchanged += 1,
             }
-            if outcome != WriteOutcome::Unchanged {
-                // Index the record as stored, with its real timestamps.
-                if let Some(stored) = catalog.item(&write.record.item.id)? {
-                    indexer.index(&stored)?;
-                }
-                indexed.push(write.record.item.id);
-            }
         }
-        for id in &tombstoned {
-            indexer.remove(id)?;
-        }
-        indexer.commit()?;
-        indexed.extend(tombstoned);
-        catalog.clear_index_pending(Some(&indexed))?;
         Ok(())
     }
 
@@ -561,7 +551,7 @@ impl Run<'_> {
             && self.preserved(known_file)
             && self.derivatives_present(known_file)
         {
-            let kind = media_kind_of(&known_file.media_type);
+            let kind = MediaKind::of_mime(&known_file.media_type);
             let mut file = known_file.clone();
             self.apply_ocr(&mut file, kind, ocr)?;
             return Ok((file, FileClass::Unchanged, kind));
@@ -659,19 +649,24 @@ impl Run<'_> {
         };
         let mut derivatives = Vec::new();
         if kind == MediaKind::Image {
-            let out_dir = self.data_dir.derivatives_for(digest_hex);
-            derivatives =
-                match media::make_derivatives(path, media_type, &tech, &out_dir, &self.derive) {
-                    Ok(derivatives) => derivatives,
-                    // A kind of image no linked decoder reads is still preserved and catalogued.
-                    Err(media::MediaError::UnsupportedImage(_)) => Vec::new(),
-                    Err(error) => return Err(media_failure(error, &out_dir)),
-                };
-            let relative_dir = format!("derivatives/{digest_hex}");
-            for derivative in &mut derivatives {
-                derivative.thumbnail = format!("{relative_dir}/{}", derivative.thumbnail);
-                derivative.web = format!("{relative_dir}/{}", derivative.web);
-            }
+            derivatives = match media::derive_into_data_dir(
+                self.data_dir,
+                path,
+                media_type,
+                &tech,
+                digest_hex,
+                &self.options.derive,
+            ) {
+                Ok(derivatives) => derivatives,
+                // A kind of image no linked decoder reads is still preserved and catalogued.
+                Err(media::MediaError::UnsupportedImage(_)) => Vec::new(),
+                Err(error) => {
+                    return Err(media_failure(
+                        error,
+                        &self.data_dir.derivatives_for(digest_hex),
+                    ));
+                }
+            };
         }
         let own_text = match kind {
             MediaKind::Pdf => media::pdf_text(path).ok().flatten(),
@@ -714,7 +709,7 @@ impl Run<'_> {
     }
 
     fn derivatives_present(&self, file: &ItemFile) -> bool {
-        let wants_derivatives = media_kind_of(&file.media_type) == MediaKind::Image;
+        let wants_derivatives = MediaKind::of_mime(&file.media_type) == MediaKind::Image;
         if wants_derivatives && file.derivatives.is_empty() {
             return false;
         }
@@ -723,6 +718,37 @@ impl Run<'_> {
                 && self.data_dir.root().join(&derivative.web).is_file()
         })
     }
+}
+
+/// Writes a batch of items to the catalogue in one transaction, then brings
+/// the search index in step and clears the items' *index pending* marks.
+/// Empties `batch`; returns what happened to each item.
+pub(crate) fn commit_batch(
+    batch: &mut Vec<ItemWrite>,
+    catalog: &mut Catalog,
+    indexer: &mut Indexer,
+) -> Result<Vec<WriteOutcome>> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (outcomes, tombstoned) = catalog.write_batch_reporting(batch)?;
+    let mut indexed = Vec::new();
+    for (write, outcome) in batch.drain(..).zip(&outcomes) {
+        if *outcome != WriteOutcome::Unchanged {
+            // Index the record as stored, with its real timestamps.
+            if let Some(stored) = catalog.item(&write.record.item.id)? {
+                indexer.index(&stored)?;
+            }
+            indexed.push(write.record.item.id);
+        }
+    }
+    for id in &tombstoned {
+        indexer.remove(id)?;
+    }
+    indexer.commit()?;
+    indexed.extend(tombstoned);
+    catalog.clear_index_pending(Some(&indexed))?;
+    Ok(outcomes)
 }
 
 enum FileError {
@@ -786,17 +812,6 @@ fn read_text(path: &Path) -> Option<String> {
     Some(metadata::decode_text(&bytes))
 }
 
-fn media_kind_of(mime: &str) -> MediaKind {
-    match mime.split('/').next().unwrap_or("") {
-        "image" => MediaKind::Image,
-        "audio" => MediaKind::Audio,
-        "video" => MediaKind::Video,
-        "text" => MediaKind::Text,
-        _ if mime == "application/pdf" => MediaKind::Pdf,
-        _ => MediaKind::Other,
-    }
-}
-
 /// The DCMI Type vocabulary term for a kind of file.
 fn dcmi_type(kind: MediaKind) -> Option<&'static str> {
     match kind {
@@ -825,8 +840,11 @@ mod tests {
 
     #[test]
     fn mime_types_map_to_kinds() {
-        assert_eq!(media_kind_of("image/tiff"), MediaKind::Image);
-        assert_eq!(media_kind_of("application/pdf"), MediaKind::Pdf);
-        assert_eq!(media_kind_of("application/octet-stream"), MediaKind::Other);
+        assert_eq!(MediaKind::of_mime("image/tiff"), MediaKind::Image);
+        assert_eq!(MediaKind::of_mime("application/pdf"), MediaKind::Pdf);
+        assert_eq!(
+            MediaKind::of_mime("application/octet-stream"),
+            MediaKind::Other
+        );
     }
 }

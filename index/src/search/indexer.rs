@@ -33,12 +33,23 @@ impl Indexer {
     }
 
     fn with_updater(updater: IndexUpdater, catalog: &Catalog) -> Result<Self> {
-        let institutions = catalog
+        let mut indexer = Indexer {
+            updater,
+            institutions: HashMap::new(),
+            collections: HashMap::new(),
+        };
+        indexer.reload_names(catalog)?;
+        Ok(indexer)
+    }
+
+    /// Reads venue and collection names again, after some were added.
+    pub fn reload_names(&mut self, catalog: &Catalog) -> Result<()> {
+        self.institutions = catalog
             .institutions()?
             .into_iter()
             .map(|institution| (institution.id.clone(), institution))
             .collect();
-        let collections = catalog
+        self.collections = catalog
             .collections()?
             .into_iter()
             .map(|collection| {
@@ -48,11 +59,7 @@ impl Indexer {
                 )
             })
             .collect();
-        Ok(Indexer {
-            updater,
-            institutions,
-            collections,
-        })
+        Ok(())
     }
 
     /// Adds or replaces one record (a tombstone removes it).

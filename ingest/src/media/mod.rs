@@ -89,6 +89,20 @@ pub enum MediaKind {
     Other,
 }
 
+impl MediaKind {
+    /// The kind of a catalogued MIME type.
+    pub fn of_mime(mime: &str) -> MediaKind {
+        match mime.split('/').next().unwrap_or("") {
+            "image" => MediaKind::Image,
+            "audio" => MediaKind::Audio,
+            "video" => MediaKind::Video,
+            "text" => MediaKind::Text,
+            _ if mime == "application/pdf" => MediaKind::Pdf,
+            _ => MediaKind::Other,
+        }
+    }
+}
+
 /// A file's identified media type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaType {
@@ -106,6 +120,33 @@ impl MediaType {
             kind,
         }
     }
+}
+
+/// Makes the derivatives of the file at `path` (whose bytes have BLAKE3
+/// `digest_hex`) into `<data>/derivatives/<digest>/`, as ingest and import
+/// both do; the returned paths are relative to the data directory, as the
+/// catalogue keeps them.
+pub fn derive_into_data_dir(
+    data_dir: &wenyuan_index::DataDir,
+    path: &std::path::Path,
+    media: &MediaType,
+    tech: &wenyuan_index::model::TechMetadata,
+    digest_hex: &str,
+    options: &DeriveOptions,
+) -> Result<Vec<wenyuan_index::model::PageDerivative>, MediaError> {
+    let out_dir = data_dir.derivatives_for(digest_hex);
+    // Temporaries go where the next run clears them (a kill mid-write).
+    let options = DeriveOptions {
+        temporary_dir: Some(data_dir.temporaries_dir()),
+        ..options.clone()
+    };
+    let mut derivatives = make_derivatives(path, media, tech, &out_dir, &options)?;
+    let relative_dir = format!("derivatives/{digest_hex}");
+    for derivative in &mut derivatives {
+        derivative.thumbnail = format!("{relative_dir}/{}", derivative.thumbnail);
+        derivative.web = format!("{relative_dir}/{}", derivative.web);
+    }
+    Ok(derivatives)
 }
 
 /// Runs `work`, turning a panic inside it (from a third-party decoder) into
