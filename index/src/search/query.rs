@@ -145,6 +145,10 @@ fn lex(input: &str) -> Result<Vec<Lexeme>, Malformed> {
         } else if c == ')' {
             out.push(Lexeme::Close);
             i += 1;
+        } else if matches!(c, '”' | '」' | '』') {
+            // A closing quote without its opening one: a delimiter, skipped
+            // (it is no word, and the word loop below would not move past it).
+            i += 1;
         } else if let Some(close) = closing_quote(c) {
             let start = i + 1;
             let end = (start..chars.len())
@@ -613,6 +617,20 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad} should be malformed");
         }
         assert!(parse("http://example.org").is_ok());
+    }
+
+    /// Issue #7 (fuzzed): a closing quote without an opening one made the
+    /// lexer push empty words forever, until memory ran out (a query of `”`
+    /// took the server down).
+    #[test]
+    fn a_stray_closing_quote_is_skipped() {
+        for query in ["”", "」", "』", "a ” b", "”(", "title:」"] {
+            assert!(lex(query).is_ok(), "{query}");
+        }
+        assert_eq!(
+            lex("静夜思” 李白").unwrap(),
+            vec![Lexeme::Word("静夜思".into()), Lexeme::Word("李白".into())]
+        );
     }
 
     #[test]
