@@ -729,7 +729,7 @@ fn check_ocr(ocr: &OcrText) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(1000))]
 
     /// Any bytes, as CSV or behind a workbook's magic number: rows or a clear error.
     #[test]
@@ -762,7 +762,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(100))]
+    #![proptest_config(config(300))]
 
     /// A real workbook with random cells and sparse rows: each row without
     /// an error cell read on its Excel row, the others problems.
@@ -833,7 +833,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(1000))]
 
     /// Any bytes as a JSON sidecar: a description or a clear error.
     #[test]

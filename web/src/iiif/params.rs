@@ -543,7 +543,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(config(3000))]
+        #![proptest_config(config(10000))]
 
         /// Whatever the URL says, a plan crops inside the image and stays
         /// within the advertised limits, the size asked for, and the box

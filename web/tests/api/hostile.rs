@@ -237,7 +237,7 @@ fn quality_format() -> impl Strategy<Value = Segment> {
 }
 
 proptest! {
-    #![proptest_config(config(150))]
+    #![proptest_config(config(400))]
 
     /// An image URL is served exactly when its parameters make a plan, at
     /// the plan's size; otherwise it is refused with a 4xx.
@@ -514,7 +514,7 @@ fn check_oai(answer: &Answer, what: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(config(800))]
 
     /// Any argument list, over GET and POST: an answer or protocol errors, never a 5xx.
     #[test]
@@ -555,7 +555,7 @@ proptest! {
 // ---------- search ----------
 
 proptest! {
-    #![proptest_config(config(150))]
+    #![proptest_config(config(400))]
 
     /// The search page and the search API take any query, filter, sort and page.
     #[test]

@@ -242,7 +242,7 @@ thread_local! {
 }
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(config(3000))]
 
     /// Any query text runs on a real index and returns `Ok` in time.
     #[test]
@@ -254,7 +254,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(400))]
+    #![proptest_config(config(1000))]
 
     /// Whole requests: query, filters, cursor, paging, sort.
     #[test]
