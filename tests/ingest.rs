@@ -219,6 +219,92 @@ fn hostile_inputs_become_report_lines() {
     assert_eq!(again["added"], 0);
 }
 
+/// Issue #7: image bombs and malformed images, each generated here, end as
+/// report lines with a reason while the good files around them are
+/// ingested, and the run finishes in bounded time.
+#[test]
+fn image_bombs_and_malformed_images_become_report_lines() {
+    let sandbox = Sandbox::new();
+    sandbox.write("scans/good.jpg", util::jpeg(320, 240, 5));
+    sandbox.write("scans/photo.tif", util::jpeg(300, 200, 6));
+    sandbox.write("scans/notes.jpg", "这不是图片 not an image\n");
+    sandbox.write("scans/anim.gif", util::animated_gif(64, 5000));
+    sandbox.write("scans/bomb.png", util::png_decompression_bomb(6000));
+    sandbox.write("scans/huge.jpg", util::jpeg_claiming(65_500, 65_500));
+    sandbox.write("scans/huge.png", util::png_bomb(70_000, 70_000));
+    sandbox.write("scans/strip.tif", util::raw_tiff(&[None], Some(90_000_000)));
+    sandbox.write(
+        "scans/cycle.tif",
+        util::raw_tiff(&[None, Some(util::raw_tiff_ifd(0))], None),
+    );
+    sandbox.write("scans/far.tif", util::raw_tiff(&[Some(80_000_000)], None));
+    sandbox.write("scans/magic.png", b"\x89PNG\r\n\x1a\n");
+    let started = std::time::Instant::now();
+    let (run, report) = sandbox.ingest(&[]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(120),
+        "{:?}",
+        started.elapsed()
+    );
+    run.expect_code(1);
+    let failures = report["failures"].as_array().unwrap();
+    let reason_for = |needle: &str| -> String {
+        failures
+            .iter()
+            .find(|failure| failure["path"].as_str().unwrap().ends_with(needle))
+            .map(|failure| failure["reason"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no failure for {needle} in {report:#}"))
+    };
+    assert!(
+        reason_for("huge.jpg").contains("65500 × 65500"),
+        "{}",
+        reason_for("huge.jpg")
+    );
+    assert!(
+        reason_for("huge.png").contains("70000 × 70000"),
+        "{}",
+        reason_for("huge.png")
+    );
+    assert!(
+        reason_for("cycle.tif").contains("loops back on itself"),
+        "{}",
+        reason_for("cycle.tif")
+    );
+    assert!(
+        reason_for("far.tif").contains("page 2 cannot be read: the file ends before"),
+        "{}",
+        reason_for("far.tif")
+    );
+    for name in ["strip.tif", "cycle.tif", "far.tif", "magic.png"] {
+        let reason = reason_for(name);
+        assert!(
+            reason.contains("truncated or damaged") || reason.contains("not supported"),
+            "{name}: {reason}"
+        );
+    }
+    assert_eq!(report["failed"], 6, "{report:#}");
+
+    let items = items_by_title(&sandbox);
+    for good in ["good", "photo", "notes", "anim", "bomb"] {
+        assert!(
+            items.contains_key(good),
+            "{good} missing: {:?}",
+            items.keys()
+        );
+    }
+    assert_eq!(items["photo"].files[0].media_type, "image/jpeg");
+    assert_eq!(
+        items["notes"].files[0].media_type,
+        "application/octet-stream"
+    );
+    assert!(items["notes"].files[0].derivatives.is_empty());
+    let anim = &items["anim"].files[0];
+    assert_eq!(anim.tech.page_count, Some(5000));
+    assert_eq!(anim.derivatives.len(), 1, "only the first frame is derived");
+    assert_eq!(items["bomb"].files[0].derivatives[0].width, 6000);
+    assert_eq!(items.len(), 5);
+}
+
 #[test]
 fn an_unreadable_folder_is_a_report_line() {
     let sandbox = Sandbox::new();

@@ -278,3 +278,102 @@ kind = "cultural_station"
 id = "ceramics"
 name_zh = "耀州窑陶瓷"
 "#;
+
+/// A JPEG whose frame header is rewritten to claim `width` × `height`.
+pub fn jpeg_claiming(width: u16, height: u16) -> Vec<u8> {
+    let mut bytes = jpeg(16, 16, 3);
+    let frame = bytes
+        .windows(2)
+        .position(|pair| pair == [0xFF, 0xC0])
+        .expect("a baseline frame header");
+    bytes[frame + 5..frame + 7].copy_from_slice(&height.to_be_bytes());
+    bytes[frame + 7..frame + 9].copy_from_slice(&width.to_be_bytes());
+    bytes
+}
+
+/// A little-endian TIFF of 8-bit grey 8 × 8 pages, one per entry of `next`:
+/// each page's next-IFD offset (`None`: the IFD written after it, 0 after
+/// the last), its strip at `strip_offset` (`None`: the pixels in the file).
+pub fn raw_tiff(next: &[Option<u32>], strip_offset: Option<u32>) -> Vec<u8> {
+    const IFD_BYTES: u32 = 2 + 9 * 12 + 4;
+    let pixels = [120u8; 64];
+    let ifds_start = 8 + pixels.len() as u32;
+    let mut bytes = b"II*\0".to_vec();
+    bytes.extend_from_slice(&ifds_start.to_le_bytes());
+    bytes.extend_from_slice(&pixels);
+    for (index, next_ifd) in next.iter().enumerate() {
+        let entries: [(u16, u16, u32); 9] = [
+            (256, 4, 8),
+            (257, 4, 8),
+            (258, 3, 8),
+            (259, 3, 1),
+            (262, 3, 1),
+            (273, 4, strip_offset.unwrap_or(8)),
+            (277, 3, 1),
+            (278, 4, 8),
+            (279, 4, 64),
+        ];
+        bytes.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        for (tag, kind, value) in entries {
+            bytes.extend_from_slice(&tag.to_le_bytes());
+            bytes.extend_from_slice(&kind.to_le_bytes());
+            bytes.extend_from_slice(&1u32.to_le_bytes());
+            if kind == 3 {
+                bytes.extend_from_slice(&(value as u16).to_le_bytes());
+                bytes.extend_from_slice(&[0, 0]);
+            } else {
+                bytes.extend_from_slice(&value.to_le_bytes());
+            }
+        }
+        let following = ifds_start + (index as u32 + 1) * IFD_BYTES;
+        let default_next = if index + 1 < next.len() { following } else { 0 };
+        bytes.extend_from_slice(&next_ifd.unwrap_or(default_next).to_le_bytes());
+    }
+    bytes
+}
+
+/// The IFD offset of page `index` in a [`raw_tiff`].
+pub fn raw_tiff_ifd(index: u32) -> u32 {
+    8 + 64 + index * (2 + 9 * 12 + 4)
+}
+
+/// An animated GIF of `frames` frames of `side` × `side`.
+pub fn animated_gif(side: u32, frames: usize) -> Vec<u8> {
+    let mut one = Vec::new();
+    {
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut one);
+        let frame = image::Frame::new(image::RgbaImage::from_pixel(
+            side,
+            side,
+            image::Rgba([30, 90, 200, 255]),
+        ));
+        encoder.encode_frame(frame).unwrap();
+    }
+    let table = if one[10] & 0x80 != 0 {
+        3 << ((one[10] & 0x07) + 1)
+    } else {
+        0
+    };
+    let body_start = 13 + table;
+    let body = one[body_start..one.len() - 1].to_vec();
+    let mut bytes = one[..body_start].to_vec();
+    for _ in 0..frames {
+        bytes.extend_from_slice(&body);
+    }
+    bytes.push(0x3B);
+    bytes
+}
+
+/// A grey PNG of `side` × `side` zeros: small on disk, `side`² bytes decoded.
+pub fn png_decompression_bomb(side: u32) -> Vec<u8> {
+    let pixels = vec![0u8; side as usize * side as usize];
+    let mut bytes = Vec::new();
+    let encoder = image::codecs::png::PngEncoder::new_with_quality(
+        &mut bytes,
+        image::codecs::png::CompressionType::Fast,
+        image::codecs::png::FilterType::NoFilter,
+    );
+    image::ImageEncoder::write_image(encoder, &pixels, side, side, image::ExtendedColorType::L8)
+        .unwrap();
+    bytes
+}

@@ -1069,3 +1069,6 @@ mod iiif {
         assert_eq!(top["items"].as_array().unwrap().len(), 2);
     }
 }
+
+#[path = "api/hostile.rs"]
+mod hostile;

@@ -17,12 +17,12 @@
 
 use std::ops::Bound;
 
-use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, Explanation, Occur, PhraseQuery,
+    Query, RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 use unicode_normalization::UnicodeNormalization;
 
 use super::schema::{Fields, TextKind};
@@ -144,6 +144,10 @@ fn lex(input: &str) -> Result<Vec<Lexeme>, Malformed> {
             i += 1;
         } else if c == ')' {
             out.push(Lexeme::Close);
+            i += 1;
+        } else if matches!(c, '”' | '」' | '』') {
+            // A closing quote without its opening one: a delimiter, skipped
+            // (it is no word, and the word loop below would not move past it).
             i += 1;
         } else if let Some(close) = closing_quote(c) {
             let start = i + 1;
@@ -360,6 +364,11 @@ impl Builder<'_> {
                 for (occur, item) in items {
                     let inner_negated = negated ^ (*occur == Occur::MustNot);
                     if let Some(query) = self.node(item, inner_negated)? {
+                        let query = if *occur == Occur::MustNot {
+                            Box::new(Excluded(query)) as Box<dyn Query>
+                        } else {
+                            query
+                        };
                         clauses.push((*occur, query));
                     }
                 }
@@ -413,6 +422,72 @@ impl Builder<'_> {
             1 => musts.pop().map(|(_, query)| query),
             _ => Some(Box::new(BooleanQuery::new(musts))),
         })
+    }
+}
+
+/// A query used as a `MustNot` clause. tantivy 0.27 asks an excluded
+/// scorer whether it holds a document with `seek_danger`, also for a
+/// document before the one it stands on; a phrase scorer answers that with a
+/// failed assertion (tantivy issue #2811), so `-静夜思明月` panicked. This
+/// wrapper's scorer uses `DocSet`'s own `seek_danger`, which looks at the
+/// current document first.
+#[derive(Debug)]
+struct Excluded(Box<dyn Query>);
+
+impl Clone for Excluded {
+    fn clone(&self) -> Self {
+        Excluded(self.0.box_clone())
+    }
+}
+
+impl Query for Excluded {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(ExcludedWeight(self.0.weight(enable_scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
+}
+
+struct ExcludedWeight(Box<dyn Weight>);
+
+impl Weight for ExcludedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(ExcludedScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+struct ExcludedScorer(Box<dyn Scorer>);
+
+impl DocSet for ExcludedScorer {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.0.doc() >= target {
+            return self.0.doc();
+        }
+        self.0.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+}
+
+impl Scorer for ExcludedScorer {
+    fn score(&mut self) -> Score {
+        self.0.score()
     }
 }
 
@@ -613,6 +688,62 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad} should be malformed");
         }
         assert!(parse("http://example.org").is_ok());
+    }
+
+    /// Issue #7 (fuzzed): a closing quote without an opening one made the
+    /// lexer push empty words forever, until memory ran out (a query of `”`
+    /// took the server down).
+    #[test]
+    fn a_stray_closing_quote_is_skipped() {
+        for query in ["”", "」", "』", "a ” b", "”(", "title:」"] {
+            assert!(lex(query).is_ok(), "{query}");
+        }
+        assert_eq!(
+            lex("静夜思” 李白").unwrap(),
+            vec![Lexeme::Word("静夜思".into()), Lexeme::Word("李白".into())]
+        );
+    }
+
+    /// Issue #7 (fuzzed): excluding a phrase no document holds panicked in
+    /// tantivy (`target (0) should be greater than or equal to doc`).
+    #[test]
+    fn excluding_an_absent_phrase_runs() {
+        use crate::search::{SearchIndex, SearchRequest};
+        let index = SearchIndex::in_memory().unwrap();
+        let mut writer = index.writer().unwrap();
+        let mut metadata = crate::model::Metadata::default();
+        metadata.push(crate::model::DcElement::Title, ["静夜思 明月".to_string()]);
+        let record = crate::model::ItemRecord {
+            item: crate::model::Item {
+                id: "poem".into(),
+                source_key: "poem".into(),
+                institution_id: None,
+                collection_id: None,
+                access: crate::model::AccessLevel::Public,
+                metadata,
+                created_at: 0,
+                updated_at: 0,
+                deleted_at: None,
+            },
+            files: Vec::new(),
+        };
+        writer
+            .upsert(&crate::search::IndexDocument {
+                record: &record,
+                institution: None,
+                collection_name: None,
+                thumbnail: None,
+            })
+            .unwrap();
+        writer.commit().unwrap();
+        for query in ["-静夜思明月", "明月 -静夜思明月", "NOT \"思明\""] {
+            let results = index.search(&SearchRequest::new(query)).unwrap();
+            assert_eq!(results.total, 1, "{query}");
+        }
+        assert_eq!(
+            index.search(&SearchRequest::new("-静夜思")).unwrap().total,
+            0
+        );
     }
 
     #[test]

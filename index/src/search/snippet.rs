@@ -93,6 +93,11 @@ fn clip(text: &str, max: usize) -> &str {
 }
 
 /// Highlights a normalised-character window `from..to` of the original.
+///
+/// Works on original characters: one that became several normalised ones
+/// (ﷺ, ﬃ) is marked when any of them is, and one normalisation dropped (a
+/// combining accent after its letter) goes with the character before it, so
+/// the window is always the original text, whole.
 fn render(
     original: &str,
     spans: &[(usize, usize)],
@@ -104,23 +109,29 @@ fn render(
     if from > 0 {
         out.push("…", false);
     }
+    let mut cursor = if from == 0 { 0 } else { spans[from].0 };
+    let mut state = false;
     let mut i = from;
     while i < to {
-        let state = marked[i];
-        let mut j = i;
-        while j < to && marked[j] == state {
-            j += 1;
-        }
-        let start = spans[i].0;
-        let end = spans[j - 1].1;
-        // Several normalised chars may share one original char; never go back.
-        if end > start {
-            out.push(&original[start..end], state);
-        }
-        i = j;
-        while i < to && spans[i].0 < end {
+        let (start, end) = spans[i];
+        let mut group_marked = false;
+        while i < to && spans[i] == (start, end) {
+            group_marked |= marked[i];
             i += 1;
         }
+        if start > cursor {
+            out.push(&original[cursor..start], state);
+        }
+        state = group_marked;
+        out.push(&original[start.max(cursor)..end.max(cursor)], state);
+        cursor = cursor.max(end);
+    }
+    let window_end = match spans.get(to) {
+        Some(next) => next.0.max(cursor),
+        None => original.len(),
+    };
+    if window_end > cursor {
+        out.push(&original[cursor..window_end], state);
     }
     if to < spans.len() {
         out.push("…", false);
@@ -186,6 +197,7 @@ pub fn head(text: &str, max_chars: usize) -> Option<Highlighted> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tokenizer::fold;
     use super::*;
 
     #[test]
@@ -197,6 +209,26 @@ mod tests {
         assert_eq!(h.marked(), vec!["文化馆"]);
         let h = highlight("Ｃafé ＡＢＣ", &["cafe".to_string(), "abc".to_string()]);
         assert_eq!(h.marked(), vec!["Ｃafé", "ＡＢＣ"]);
+    }
+
+    /// Issue #7 (fuzzed): a decomposed accent, which normalisation drops,
+    /// vanished from highlighted titles ("Cafe\u{301}" showed as "Cafe").
+    #[test]
+    fn characters_dropped_by_normalisation_stay_in_the_text() {
+        let h = highlight("Cafe\u{301} e\u{301}", &["cafe".to_string()]);
+        assert_eq!(h.plain_text(), "Cafe\u{301} e\u{301}");
+        assert_eq!(h.marked(), vec!["Cafe\u{301}"]);
+        let h = highlight("\u{301}a", &["a".to_string()]);
+        assert_eq!(h.plain_text(), "\u{301}a");
+    }
+
+    /// Issue #7 (fuzzed): a term inside the expansion of one character
+    /// (ﷺ is eighteen normalised characters) gave a snippet with no mark.
+    #[test]
+    fn a_match_inside_one_expanded_character_marks_it() {
+        let terms = vec![fold("\u{1EE6C}")];
+        let s = snippet("ﷺ", &terms, 120).unwrap();
+        assert_eq!(s.marked(), vec!["ﷺ"]);
     }
 
     #[test]

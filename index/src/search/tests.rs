@@ -8,6 +8,8 @@ use crate::model::{
     AccessLevel, InstitutionKind, Item, ItemFile, Metadata, StorageMode, TechMetadata,
 };
 
+mod fuzz;
+
 /// A small deterministic random generator (xorshift).
 struct Rng(u64);
 

@@ -159,6 +159,7 @@ fn derive_jpeg(
     };
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     check_pixel_limit(width, height, options)?;
+    check_jpeg_data_size(bytes.len(), width, height)?;
 
     let scaled_raster = match info.pixel_format {
         jpeg_decoder::PixelFormat::L8 | jpeg_decoder::PixelFormat::RGB24 => {
@@ -201,6 +202,23 @@ fn derive_jpeg(
     derive_page(raster, width, height, 1, tech.orientation, out_dir, options)
 }
 
+/// Refuses a JPEG whose file is too small to hold the blocks its header
+/// claims. A Huffman-coded scan spends at least one bit on every 8 × 8
+/// block of its first component (a DC code), so a file of `file_bytes`
+/// cannot hold more than `8 × file_bytes` of them; counting 16 × 16 blocks
+/// leaves room for a subsampled first component. Without this check a
+/// 1 KB file claiming 14 000 × 14 000 px is decoded in full, out of
+/// nothing, for many seconds.
+fn check_jpeg_data_size(file_bytes: usize, width: u32, height: u32) -> Result<(), MediaError> {
+    let least_blocks = u64::from(width.div_ceil(16)) * u64::from(height.div_ceil(16));
+    if (file_bytes as u64).saturating_mul(8) < least_blocks {
+        return Err(MediaError::DamagedImage(format!(
+            "the file ({file_bytes} bytes) is too small to hold the {width} × {height} px its header claims (cut short or forged)"
+        )));
+    }
+    Ok(())
+}
+
 /// Bytes a raster's pixel buffer must hold.
 fn expected_len(raster: &Raster) -> usize {
     raster.width as usize * raster.height as usize * usize::from(raster.channels)
@@ -221,6 +239,7 @@ fn decode_jpeg_with_zune(bytes: &[u8], options: &DeriveOptions) -> Result<Raster
         .ok_or_else(|| MediaError::DamagedImage("the JPEG header cannot be read".into()))?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     check_pixel_limit(width, height, options)?;
+    check_jpeg_data_size(bytes.len(), width, height)?;
     let is_grey = info.components == 1;
     let out_colorspace = if is_grey {
         ColorSpace::Luma
@@ -276,9 +295,26 @@ fn derive_with_image_crate(
 
     let mut reader = open_reader()?;
     reader.limits(image_limits(options));
-    let decoded = reader
-        .decode()
-        .map_err(|error| image_error(error, Some(options.max_alloc_bytes)))?;
+    let to_error = |error| image_error(error, Some(options.max_alloc_bytes));
+    let decoder = reader.into_decoder().map_err(to_error)?;
+    // The decoded pixels and, unless they already are 8-bit grey or RGB,
+    // their conversion live at once: both count against the memory limit
+    // (a 40-byte GIF whose screen claims 14 000 × 14 000 px would otherwise
+    // take 1.4 GB, and a minute of compositing in a debug build).
+    let converted_bytes = match image::ImageDecoder::color_type(&decoder) {
+        image::ColorType::L8 | image::ColorType::Rgb8 => 0,
+        colour => {
+            let channels = if colour.has_color() { 3 } else { 1 };
+            u64::from(width) * u64::from(height) * channels
+        }
+    };
+    let needed_bytes = image::ImageDecoder::total_bytes(&decoder).saturating_add(converted_bytes);
+    if needed_bytes > options.max_alloc_bytes {
+        return Err(MediaError::MemoryLimit {
+            limit_mib: options.max_alloc_bytes >> 20,
+        });
+    }
+    let decoded = DynamicImage::from_decoder(decoder).map_err(to_error)?;
     let raster = raster_from_dynamic(decoded);
     derive_page(raster, width, height, 1, tech.orientation, out_dir, options)
 }

@@ -143,7 +143,11 @@ fn tiff_technical(path: &Path) -> Result<TechMetadata, MediaError> {
     let mut page_count: u32 = 1;
     while decoder.more_images() && page_count < MAX_COUNTED_PAGES {
         decoder.next_image().map_err(|error| {
-            MediaError::DamagedImage(format!("page {} cannot be read: {error}", page_count + 1))
+            let reason = match tiff_error(error) {
+                MediaError::DamagedImage(reason) | MediaError::UnsupportedImage(reason) => reason,
+                other => other.to_string(),
+            };
+            MediaError::DamagedImage(format!("page {} cannot be read: {reason}", page_count + 1))
         })?;
         page_count += 1;
     }
@@ -340,6 +344,11 @@ pub(super) fn tiff_error(error: tiff::TiffError) -> MediaError {
         }
         tiff::TiffError::UnsupportedError(unsupported) => {
             MediaError::UnsupportedImage(format!("TIFF: {unsupported}"))
+        }
+        tiff::TiffError::FormatError(tiff::TiffFormatError::CycleInOffsets) => {
+            MediaError::DamagedImage(
+                "its list of pages loops back on itself (a damaged or forged file)".to_string(),
+            )
         }
         other => MediaError::DamagedImage(other.to_string()),
     }

@@ -8,6 +8,8 @@ use wenyuan_index::model::TechMetadata;
 
 use super::*;
 
+mod hostile;
+
 // ---------- input builders ----------
 
 /// An RGB gradient, so encoders have something non-trivial to compress.

@@ -18,6 +18,8 @@
 //! [`RowProblem`], a broken file a [`MetadataError`], each with a reason a
 //! librarian understands.
 
+#[cfg(test)]
+mod fuzz;
 mod ocr;
 mod sheet;
 mod sidecar;

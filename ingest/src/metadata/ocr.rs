@@ -83,7 +83,7 @@ pub fn is_alto(path: &Path) -> bool {
 }
 
 /// Plain text: line endings normalised to `\n`, no word boxes.
-fn read_plain_text(text: &str) -> Result<OcrText, String> {
+pub(super) fn read_plain_text(text: &str) -> Result<OcrText, String> {
     Ok(OcrText {
         text: text.replace("\r\n", "\n").replace('\r', "\n"),
         words: Vec::new(),
@@ -222,7 +222,7 @@ struct WordInProgress {
 }
 
 /// hOCR: words are elements of class `ocrx_word` with `title="bbox x0 y0 x1 y1; …"`.
-fn read_hocr(text: &str) -> Result<OcrText, String> {
+pub(super) fn read_hocr(text: &str) -> Result<OcrText, String> {
     let mut reader = lenient_reader(text);
     let mut lines: Vec<Vec<String>> = Vec::new();
     let mut words = Vec::new();
@@ -319,7 +319,7 @@ fn read_hocr(text: &str) -> Result<OcrText, String> {
 
 /// ALTO (v2, v3, v4 — namespaces ignored): `String` elements with `CONTENT`,
 /// `HPOS`, `VPOS`, `WIDTH`, `HEIGHT`, grouped in `TextLine`s.
-fn read_alto(text: &str) -> Result<OcrText, String> {
+pub(super) fn read_alto(text: &str) -> Result<OcrText, String> {
     let mut reader = lenient_reader(text);
     let mut lines: Vec<Vec<String>> = Vec::new();
     let mut words = Vec::new();

@@ -4,6 +4,7 @@
 //! numbers the librarian sees in Excel; the grid is then described the same
 //! way whatever its origin.
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
@@ -73,6 +74,12 @@ impl SheetFormat {
     }
 }
 
+/// Most columns a row may use: a metadata sheet has one column per field.
+const MAX_COLUMNS: usize = 1024;
+/// Most cells read from one workbook: a bound on memory whatever the
+/// workbook's compressed size.
+const MAX_WORKBOOK_CELLS: usize = 10_000_000;
+
 /// One row of cells as text, or a row that could not be read at all.
 enum GridRow {
     Cells { line: usize, cells: Vec<String> },
@@ -88,13 +95,19 @@ enum GridRow {
 /// [`Sheet::problems`]; the sheet as a whole fails only when it is unreadable,
 /// has no header, or none of its columns is recognised.
 pub fn read_sheet(path: &Path) -> Result<Sheet, MetadataError> {
-    let bytes = read_side_file(path)?;
+    sheet_from_bytes(path, read_side_file(path)?)
+}
+
+/// [`read_sheet`] over bytes already read; `path` names the sheet in messages.
+pub(super) fn sheet_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Sheet, MetadataError> {
     let grid = match SheetFormat::detect(&bytes) {
         SheetFormat::Csv => read_csv_grid(&decode_text(&bytes)),
-        SheetFormat::Xlsx => read_workbook_grid::<Xlsx<_>>(bytes, "xlsx")
-            .map_err(|reason| MetadataError::unreadable(path, reason))?,
-        SheetFormat::Xls => read_workbook_grid::<Xls<_>>(bytes, "xls")
-            .map_err(|reason| MetadataError::unreadable(path, reason))?,
+        SheetFormat::Xlsx => {
+            read_xlsx_grid(bytes).map_err(|reason| MetadataError::unreadable(path, reason))?
+        }
+        SheetFormat::Xls => {
+            read_xls_grid(bytes).map_err(|reason| MetadataError::unreadable(path, reason))?
+        }
     };
     describe_grid(path, grid)
 }
@@ -155,10 +168,7 @@ fn read_csv_grid(text: &str) -> Vec<GridRow> {
                     .iter()
                     .map(|cell| cell.matches('\n').count())
                     .sum::<usize>();
-                grid.push(GridRow::Cells {
-                    line: excel_row,
-                    cells: record.iter().map(str::to_string).collect(),
-                });
+                grid.push(csv_grid_row(excel_row, &record));
             }
             Err(error) => {
                 excel_row += 1;
@@ -173,6 +183,36 @@ fn read_csv_grid(text: &str) -> Vec<GridRow> {
         }
     }
     grid
+}
+
+/// A CSV record as a grid row; one with values beyond [`MAX_COLUMNS`] is a
+/// problem (only the columns up to the limit are kept as text).
+fn csv_grid_row(line: usize, record: &csv::StringRecord) -> GridRow {
+    if record.len() > MAX_COLUMNS
+        && record
+            .iter()
+            .skip(MAX_COLUMNS)
+            .any(|cell| !cell.trim().is_empty())
+    {
+        return GridRow::Problem {
+            line,
+            reason: too_many_columns(line, record.len()),
+        };
+    }
+    GridRow::Cells {
+        line,
+        cells: record
+            .iter()
+            .take(MAX_COLUMNS)
+            .map(str::to_string)
+            .collect(),
+    }
+}
+
+fn too_many_columns(line: usize, columns: usize) -> String {
+    format!(
+        "row {line} has values in {columns} columns, more than the {MAX_COLUMNS} a metadata sheet may have"
+    )
 }
 
 /// The first byte at or after `offset` that is not a line break.
@@ -192,14 +232,116 @@ fn count_newlines(text: &str, from: usize, to: usize) -> usize {
     })
 }
 
-/// Reads the first worksheet of an Excel workbook held in memory.
-fn read_workbook_grid<W>(bytes: Vec<u8>, kind: &str) -> Result<Vec<GridRow>, String>
-where
-    W: Reader<Cursor<Vec<u8>>>,
-    W::Error: std::fmt::Display,
-{
-    let mut workbook: W = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|error| format!("not a readable Excel {kind} workbook ({error})"))?;
+/// The used cells of a worksheet, row by row, kept sparse: a workbook whose
+/// few cells lie far apart (A1 and XFD1048576) must not become the dense
+/// grid between them, which would need hundreds of gigabytes.
+#[derive(Default)]
+struct SparseRows {
+    rows: BTreeMap<u32, SparseRow>,
+    cells: usize,
+}
+
+/// One worksheet row as collected.
+#[derive(Default)]
+struct SparseRow {
+    /// Text by column (0 = A), up to [`MAX_COLUMNS`].
+    texts: Vec<String>,
+    /// What the first cell showing an Excel error shows.
+    error: Option<String>,
+    /// The number of columns when a value lies beyond [`MAX_COLUMNS`].
+    too_wide: Option<usize>,
+}
+
+impl SparseRows {
+    /// Adds the cell at 0-based (`row`, `column`); fails past [`MAX_WORKBOOK_CELLS`].
+    fn add(&mut self, row: u32, column: u32, cell: &Data) -> Result<(), String> {
+        if matches!(cell, Data::Empty) {
+            return Ok(());
+        }
+        self.cells += 1;
+        if self.cells > MAX_WORKBOOK_CELLS {
+            return Err(format!(
+                "the worksheet has more than {MAX_WORKBOOK_CELLS} cells; a metadata sheet has one row per item"
+            ));
+        }
+        let entry = self.rows.entry(row).or_default();
+        let column = usize::try_from(column).unwrap_or(usize::MAX);
+        let text = match cell_text(cell) {
+            Ok(text) => text,
+            Err(shown) => {
+                entry.error.get_or_insert(shown);
+                return Ok(());
+            }
+        };
+        if column >= MAX_COLUMNS {
+            if !text.trim().is_empty() {
+                let columns = column.saturating_add(1);
+                entry.too_wide = Some(entry.too_wide.unwrap_or(0).max(columns));
+            }
+            return Ok(());
+        }
+        if entry.texts.len() <= column {
+            entry.texts.resize(column + 1, String::new());
+        }
+        entry.texts[column] = text;
+        Ok(())
+    }
+
+    /// The grid, rows numbered as Excel shows them.
+    fn into_grid(self) -> Vec<GridRow> {
+        self.rows
+            .into_iter()
+            .map(|(row, cells)| {
+                let line = usize::try_from(row).unwrap_or(usize::MAX).saturating_add(1);
+                if let Some(shown) = cells.error {
+                    return GridRow::Problem {
+                        line,
+                        reason: format!(
+                            "row {line} has a cell showing the Excel error {shown}; fix the formula or type the value"
+                        ),
+                    };
+                }
+                if let Some(columns) = cells.too_wide {
+                    return GridRow::Problem {
+                        line,
+                        reason: too_many_columns(line, columns),
+                    };
+                }
+                GridRow::Cells {
+                    line,
+                    cells: cells.texts,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Reads the first worksheet of an .xlsx workbook held in memory, one cell
+/// at a time.
+fn read_xlsx_grid(bytes: Vec<u8>) -> Result<Vec<GridRow>, String> {
+    let unreadable =
+        |error: calamine::XlsxError| format!("the first worksheet cannot be read ({error})");
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|error| format!("not a readable Excel xlsx workbook ({error})"))?;
+    let Some(first) = workbook.sheet_names().into_iter().next() else {
+        return Err("the workbook has no worksheet".to_string());
+    };
+    let mut reader = workbook
+        .worksheet_cells_reader(&first)
+        .map_err(unreadable)?;
+    let mut rows = SparseRows::default();
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let (row, column) = cell.get_position();
+        rows.add(row, column, &Data::from(cell.get_value().clone()))?;
+    }
+    Ok(rows.into_grid())
+}
+
+/// Reads the first worksheet of an .xls workbook held in memory (the old
+/// format's own limits, 65 536 rows of 256 columns, bound its grid).
+fn read_xls_grid(bytes: Vec<u8>) -> Result<Vec<GridRow>, String> {
+    let mut workbook: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|error| format!("not a readable Excel xls workbook ({error})"))?;
     let range = match workbook.worksheet_range_at(0) {
         None => return Err("the workbook has no worksheet".to_string()),
         Some(Err(error)) => {
@@ -207,32 +349,14 @@ where
         }
         Some(Ok(range)) => range,
     };
-    let first_row = range.start().map(|(row, _column)| row).unwrap_or(0);
-    let mut grid = Vec::new();
-    for (index, cells) in range.rows().enumerate() {
-        let line = usize::try_from(first_row).unwrap_or(0) + index + 1;
-        let mut texts = Vec::with_capacity(cells.len());
-        let mut cell_error = None;
-        for cell in cells {
-            match cell_text(cell) {
-                Ok(text) => texts.push(text),
-                Err(shown) => {
-                    cell_error.get_or_insert(shown);
-                    texts.push(String::new());
-                }
-            }
-        }
-        match cell_error {
-            Some(shown) => grid.push(GridRow::Problem {
-                line,
-                reason: format!(
-                    "row {line} has a cell showing the Excel error {shown}; fix the formula or type the value"
-                ),
-            }),
-            None => grid.push(GridRow::Cells { line, cells: texts }),
-        }
+    let (first_row, first_column) = range.start().unwrap_or((0, 0));
+    let mut rows = SparseRows::default();
+    for (row, column, cell) in range.used_cells() {
+        let row = first_row.saturating_add(u32::try_from(row).unwrap_or(u32::MAX));
+        let column = first_column.saturating_add(u32::try_from(column).unwrap_or(u32::MAX));
+        rows.add(row, column, cell)?;
     }
-    Ok(grid)
+    Ok(rows.into_grid())
 }
 
 /// The text of a workbook cell as a librarian would expect to see it:
@@ -697,6 +821,58 @@ mod tests {
         assert_eq!(sheet.problems.len(), 1);
         assert_eq!(sheet.problems[0].line, 2);
         assert!(sheet.problems[0].reason.contains("#REF!"));
+    }
+
+    /// Issue #7 (fuzzed): a 2 KB workbook with a cell in A1 and one in
+    /// XFD1048576, the last cell Excel has, made the reader allocate the
+    /// dense grid between them (512 GiB) and abort the whole ingest.
+    #[test]
+    fn far_apart_cells_are_not_a_memory_bomb() {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let rows = format!(
+            r#"<row r="1">{}{}</row><row r="2">{}{}</row><row r="1048576">{}</row>"#,
+            inline("A1", "file"),
+            inline("B1", "title"),
+            inline("A2", "a.jpg"),
+            inline("B2", "A"),
+            inline("XFD1048576", "far"),
+        );
+        let path = write_file(directory.path(), "metadata.xlsx", &minimal_xlsx(&rows));
+        let sheet = read_sheet(&path).expect("xlsx reads");
+        assert_eq!(sheet.rows.len(), 1);
+        assert_eq!(sheet.rows[0].file.as_deref(), Some("a.jpg"));
+        assert_eq!(sheet.problems.len(), 1);
+        assert_eq!(sheet.problems[0].line, 1_048_576);
+        assert!(
+            sheet.problems[0]
+                .reason
+                .starts_with("row 1048576 has values in 16384 columns"),
+            "{}",
+            sheet.problems[0].reason
+        );
+    }
+
+    /// A CSV row of a million separators keeps only the columns a sheet may have.
+    #[test]
+    fn a_row_wider_than_any_sheet_is_a_problem() {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let text = format!(
+            "file,title\na.jpg,A{}\nb.jpg,B{}x\n",
+            ",".repeat(1_000_000),
+            ",".repeat(1_000_000)
+        );
+        let path = write_file(directory.path(), "metadata.csv", text.as_bytes());
+        let sheet = read_sheet(&path).expect("sheet reads");
+        assert_eq!(sheet.rows.len(), 1);
+        assert_eq!(sheet.rows[0].file.as_deref(), Some("a.jpg"));
+        assert_eq!(sheet.problems.len(), 1);
+        assert!(
+            sheet.problems[0]
+                .reason
+                .starts_with("row 3 has values in 1000002 columns"),
+            "{}",
+            sheet.problems[0].reason
+        );
     }
 
     #[test]

@@ -16,8 +16,15 @@ use super::{ColumnRole, Description, FieldValue, MetadataError, decode_text, rea
 /// A `file` key is ignored (the sidecar's own name says which file it
 /// describes); `null` values are ignored. The file may be UTF-8 or GBK.
 pub fn read_json_sidecar(path: &Path) -> Result<Description, MetadataError> {
-    let bytes = read_side_file(path)?;
-    let text = decode_text(&bytes);
+    description_from_bytes(path, &read_side_file(path)?)
+}
+
+/// [`read_json_sidecar`] over bytes already read; `path` names the file in messages.
+pub(super) fn description_from_bytes(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<Description, MetadataError> {
+    let text = decode_text(bytes);
     let value: Value = serde_json::from_str(&text)
         .map_err(|error| MetadataError::unreadable(path, format!("not valid JSON ({error})")))?;
     let Value::Object(fields) = value else {

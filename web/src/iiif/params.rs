@@ -238,6 +238,10 @@ impl Size {
             }
             SizeKind::Exact(w, h) => (w, h),
             SizeKind::Confined(w, h) => {
+                if w == 0 || h == 0 {
+                    // A box with no room: nothing fits in it (not even 1 × 1).
+                    return Err("the requested size is zero".into());
+                }
                 let (w_f, h_f) = (f64::from(w), f64::from(h));
                 let scale = (w_f / rw_f).min(h_f / rh_f);
                 // As the IIIF validator reads 3.0: a best fit larger than the
@@ -379,6 +383,20 @@ mod tests {
         }
     }
 
+    /// Issue #7 (fuzzed): `!0,0` and `!0,5` answered a 1 × 1 image, larger
+    /// than the box asked for; a box with a zero side is a bad request.
+    #[test]
+    fn a_best_fit_box_with_a_zero_side_is_refused() {
+        for bad in ["!0,0", "!0,5", "!5,0", "^!0,0"] {
+            assert_eq!(
+                size(bad, 1, 1),
+                Err("the requested size is zero".to_string()),
+                "{bad}"
+            );
+        }
+        assert_eq!(size("!1,1", 1, 1), Ok((1, 1)));
+    }
+
     #[test]
     fn rotations_qualities_formats() {
         assert_eq!(
@@ -397,5 +415,172 @@ mod tests {
         assert!(parse_quality_format("grey.jpg").is_err());
         assert!(parse_quality_format("default.tif").is_err());
         assert!(parse_quality_format("default").is_err());
+    }
+
+    // ---------- hostile input (issue #7, fuzzed) ----------
+
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    /// Cases per property in CI, multiplied by `WENYUAN_FUZZ_SCALE`.
+    fn config(cases: u32) -> ProptestConfig {
+        let scale = std::env::var("WENYUAN_FUZZ_SCALE")
+            .ok()
+            .and_then(|value| value.parse::<u32>().ok())
+            .unwrap_or(1)
+            .max(1);
+        ProptestConfig {
+            cases: cases.saturating_mul(scale),
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// Whole numbers as URLs carry them, near every edge.
+    const WHOLE: &[&str] = &[
+        "0",
+        "1",
+        "2",
+        "7",
+        "99",
+        "100",
+        "512",
+        "1000",
+        "4898",
+        "6000",
+        "6001",
+        "65535",
+        "4294967295",
+        "4294967296",
+        "18446744073709551616",
+        "-1",
+        "",
+        "01",
+        "+1",
+        " 1",
+        "1.5",
+    ];
+    /// Percentages, including what `f64` parsing would accept and IIIF does not.
+    const PERCENT: &[&str] = &[
+        "0",
+        "0.0001",
+        "1",
+        "50",
+        "99.5",
+        "100",
+        "100.0",
+        "150",
+        ".5",
+        "5.",
+        "..",
+        "-0",
+        "1e3",
+        "NaN",
+        "inf",
+        "Infinity",
+        "9999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999",
+    ];
+
+    fn region_text() -> impl Strategy<Value = String> {
+        let whole = || select(WHOLE);
+        let percent = || select(PERCENT);
+        prop_oneof![
+            1 => Just("full".to_string()),
+            1 => Just("square".to_string()),
+            4 => (whole(), whole(), whole(), whole())
+                .prop_map(|(x, y, w, h)| format!("{x},{y},{w},{h}")),
+            3 => (percent(), percent(), percent(), percent())
+                .prop_map(|(x, y, w, h)| format!("pct:{x},{y},{w},{h}")),
+            1 => "[a-z0-9:,.!^%-]{0,20}",
+        ]
+    }
+
+    fn size_text() -> impl Strategy<Value = String> {
+        let whole = || select(WHOLE);
+        let body = prop_oneof![
+            Just("max".to_string()),
+            whole().prop_map(|w| format!("{w},")),
+            whole().prop_map(|h| format!(",{h}")),
+            (whole(), whole()).prop_map(|(w, h)| format!("{w},{h}")),
+            (whole(), whole()).prop_map(|(w, h)| format!("!{w},{h}")),
+            select(PERCENT).prop_map(|n| format!("pct:{n}")),
+            "[a-z0-9:,.!^%-]{0,12}",
+        ];
+        (any::<bool>(), body).prop_map(|(up, body)| if up { format!("^{body}") } else { body })
+    }
+
+    fn rotation_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            select(
+                &[
+                    "0", "90", "180", "270", "360", "!0", "!90", "-90", "45", "!", "!!90", "90.0",
+                    ""
+                ][..]
+            )
+            .prop_map(str::to_string),
+            "[0-9!.-]{0,6}",
+        ]
+    }
+
+    fn quality_format_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            select(
+                &[
+                    "default.jpg",
+                    "color.png",
+                    "gray.webp",
+                    "bitonal.jpg",
+                    "default.gif",
+                    "default",
+                    ".",
+                    "default.jpg.png",
+                    "..",
+                    "default."
+                ][..]
+            )
+            .prop_map(str::to_string),
+            "[a-z.]{0,14}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config(10000))]
+
+        /// Whatever the URL says, a plan crops inside the image and stays
+        /// within the advertised limits, the size asked for, and the box
+        /// of `!w,h`; upscaling only with `^`.
+        #[test]
+        fn plans_stay_inside_the_image_and_the_limits(
+            width in prop_oneof![1..=20_000u32, Just(1u32), Just(100_000u32)],
+            height in prop_oneof![1..=20_000u32, Just(1u32), Just(100_000u32)],
+            region in region_text(),
+            size in size_text(),
+            rotation in rotation_text(),
+            quality_format in quality_format_text(),
+        ) {
+            let Ok(plan) = super::super::image::Plan::new(width, height, &region, &size, &rotation, &quality_format) else {
+                return Ok(());
+            };
+            let (x, y, w, h) = plan.crop;
+            prop_assert!(w >= 1 && h >= 1);
+            prop_assert!(u64::from(x) + u64::from(w) <= u64::from(width));
+            prop_assert!(u64::from(y) + u64::from(h) <= u64::from(height));
+            let (out_w, out_h) = plan.size;
+            prop_assert!(out_w >= 1 && out_h >= 1);
+            prop_assert!(out_w <= MAX_WIDTH && out_h <= MAX_HEIGHT);
+            prop_assert!(u64::from(out_w) * u64::from(out_h) <= MAX_AREA);
+            let parsed = Size::parse(&size).expect("the plan parsed it");
+            if !parsed.upscale {
+                prop_assert!(out_w <= w && out_h <= h, "{size} of {w}x{h} gave {out_w}x{out_h}");
+            }
+            match parsed.kind {
+                SizeKind::Confined(box_w, box_h) => {
+                    prop_assert!(out_w <= box_w && out_h <= box_h, "{size} gave {out_w}x{out_h}");
+                }
+                SizeKind::Exact(exact_w, exact_h) => prop_assert_eq!((out_w, out_h), (exact_w, exact_h)),
+                SizeKind::Width(exact_w) => prop_assert_eq!(out_w, exact_w),
+                SizeKind::Height(exact_h) => prop_assert_eq!(out_h, exact_h),
+                SizeKind::Max | SizeKind::Percent(_) => {}
+            }
+        }
     }
 }

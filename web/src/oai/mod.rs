@@ -391,7 +391,7 @@ fn list(
     if has_more {
         let next = ListState {
             after: Some((last.updated_at, last.id.clone())),
-            cursor: state.cursor + items.len() as u64,
+            cursor: state.cursor.saturating_add(items.len() as u64),
             ..state.clone()
         };
         out.push_str(&format!(

@@ -205,6 +205,10 @@ pub fn parse_request(pairs: &[(String, String)]) -> Result<OaiRequest, OaiError>
     Ok(OaiRequest { verb, arguments })
 }
 
+/// The largest cursor a token of ours can carry: records already sent, far
+/// below any count a repository reaches. A larger one is forged.
+const MAX_CURSOR: u64 = 1 << 53;
+
 /// A harvest position: everything a list request needs, from its
 /// arguments or from a resumption token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,7 +284,11 @@ impl ListState {
             from: optional(from)?,
             until: optional(until)?,
             after,
-            cursor: cursor.parse().map_err(|_| bad())?,
+            cursor: cursor
+                .parse()
+                .ok()
+                .filter(|cursor| *cursor <= MAX_CURSOR)
+                .ok_or_else(bad)?,
         })
     }
 
@@ -476,6 +484,24 @@ mod tests {
                 OaiErrorCode::BadResumptionToken
             );
         }
+    }
+
+    /// Issue #7 (fuzzed): a forged token whose cursor was u64::MAX made the
+    /// next page's cursor overflow (a 500 in debug builds, a wrapped cursor
+    /// in release).
+    #[test]
+    fn a_token_with_an_impossible_cursor_is_refused() {
+        let forged = "djEKb2FpX2RjCgoKCgoKMTg0NDY3NDQwNzM3MDk1NTE2MTU";
+        assert_eq!(
+            String::from_utf8(URL_SAFE_NO_PAD.decode(forged).unwrap()).unwrap(),
+            "v1\noai_dc\n\n\n\n\n\n18446744073709551615"
+        );
+        assert_eq!(
+            ListState::from_token(forged).unwrap_err().code,
+            OaiErrorCode::BadResumptionToken
+        );
+        let largest = URL_SAFE_NO_PAD.encode(format!("v1\noai_dc\n\n\n\n\n\n{MAX_CURSOR}"));
+        assert_eq!(ListState::from_token(&largest).unwrap().cursor, MAX_CURSOR);
     }
 
     #[test]
