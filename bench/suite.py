@@ -36,9 +36,10 @@ ROUNDS = int(os.environ.get("ROUNDS", "3"))
 PHOTOS = 16 if not QUICK else 3            # distinct 12 MP JPEGs (derivative row)
 SCANS = 16 if not QUICK else 3             # distinct 6 MP TIFFs (derivative row)
 INGEST_FILES = 1000 if not QUICK else 40   # 12 MP JPEGs for end-to-end and peak memory
-HASH_FILES = 250 if not QUICK else 20      # of those, hashed (about 1 GB)
+HASH_FILES = 250 if not QUICK else 20      # of those, hashed (about 1 GB) …
+HASH_PASSES = 4                            # … this many times over in one process
 TREE_FILES = 20000 if not QUICK else 2000  # small files for the re-ingest row
-REINGEST_REPEATS = 3                       # re-ingest/find pairs per round
+REINGEST_REPEATS = 5                       # re-ingest/find pairs per round
 WRK_SECONDS = 10 if not QUICK else 3
 PHOTO_SIZE = (4000, 3000)
 SCAN_SIZE = (3000, 2000)
@@ -212,7 +213,7 @@ def hashing_round(round_, files, listing):
     warm(files)
     ours = run_measured([MEDIA, "hash", listing])
     record("hash", "ours", round_, **ours)
-    theirs = run_measured(["b3sum", "--num-threads", "1", *files])
+    theirs = run_measured(["b3sum", "--num-threads", "1", *(files * HASH_PASSES)])
     record("hash", "ref", round_, **theirs)
 
 
@@ -424,7 +425,7 @@ def main():
     DERIVE_QUALITY = json.loads(probe.stdout)["jpeg_quality"]
     shutil.rmtree(os.path.join(WORK, "probe-out"), ignore_errors=True)
 
-    hash_list = write_list("hash-files.txt", hash_files)
+    hash_list = write_list("hash-files.txt", hash_files * HASH_PASSES)
     photo_list = write_list("photos.txt", photos)
     scan_list = write_list("scans.txt", scans)
 
@@ -468,12 +469,16 @@ def summarise(photos, scans, ingest_files, hash_files, hits):
         photo_bytes = json.load(f)
     rounds = ROUNDS
     if ("hash", "ours") in MEASURES:
-        total = sum(os.path.getsize(p) for p in hash_files)
-        ours = total / 1e6 / median_of("hash", "ours", "wall_s")
-        ref = total / 1e6 / median_of("hash", "ref", "wall_s")
-        emit_row(metric="hashing, MB/s, 1 thread, warm", ours=ours, reference=ref, fmt="{:,.0f}",
-                 target=0.9, better="higher",
-                 note=f"{len(hash_files)} files, {total / 1e6:,.0f} MB; reference `b3sum --num-threads 1`")
+        total = sum(os.path.getsize(p) for p in hash_files) * HASH_PASSES
+        ours = total / 1e6 / median_of("hash", "ours", "cpu_s")
+        ref = total / 1e6 / median_of("hash", "ref", "cpu_s")
+        wall_ours = total / 1e6 / median_of("hash", "ours", "wall_s")
+        wall_ref = total / 1e6 / median_of("hash", "ref", "wall_s")
+        emit_row(metric="hashing, MB per CPU-second, 1 thread, warm", ours=ours, reference=ref,
+                 fmt="{:,.0f}", target=0.9, better="higher",
+                 note=f"{len(hash_files)} files ({total / HASH_PASSES / 1e6:,.0f} MB) {HASH_PASSES} times over, "
+                      f"{total / 1e6:,.0f} MB a run; reference `b3sum --num-threads 1`; by wall time "
+                      f"ours {wall_ours:,.0f} MB/s, b3sum {wall_ref:,.0f} MB/s ({wall_ours / wall_ref:.2f}×)")
     for kind, label, files, target in (
             ("derive_jpeg", "12 MP JPEG", photos, 2.0), ("derive_tiff", "6 MP TIFF", scans, 1.5)):
         if (kind, "ours") not in MEASURES:
