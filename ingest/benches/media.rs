@@ -165,7 +165,9 @@ impl ValueNoise {
     fn new(rng: &mut Rng, width: u32, height: u32, cell: f32) -> Self {
         let columns = (width as f32 / cell) as usize + 2;
         let rows = (height as f32 / cell) as usize + 2;
-        let values = (0..columns * rows).map(|_| rng.unit() * 2.0 - 1.0).collect();
+        let values = (0..columns * rows)
+            .map(|_| rng.unit() * 2.0 - 1.0)
+            .collect();
         ValueNoise {
             cell,
             columns,
@@ -197,13 +199,32 @@ struct Blob {
 fn picture(width: u32, height: u32, seed: u64, kind: Picture) -> Vec<u8> {
     let mut rng = Rng::new(seed);
     let (w, h) = (width as f32, height as f32);
-    let octaves: Vec<(ValueNoise, f32)> = [(w / 4.0, 40.0), (160.0, 22.0), (40.0, 12.0), (9.0, 8.0), (3.0, 6.0)]
-        .into_iter()
-        .map(|(cell, amplitude)| (ValueNoise::new(&mut rng, width, height, cell.max(2.0)), amplitude))
-        .collect();
+    let octaves: Vec<(ValueNoise, f32)> = [
+        (w / 4.0, 40.0),
+        (160.0, 22.0),
+        (40.0, 12.0),
+        (9.0, 8.0),
+        (3.0, 6.0),
+    ]
+    .into_iter()
+    .map(|(cell, amplitude)| {
+        (
+            ValueNoise::new(&mut rng, width, height, cell.max(2.0)),
+            amplitude,
+        )
+    })
+    .collect();
     let tint = ValueNoise::new(&mut rng, width, height, w / 6.0);
-    let sky = [rng.unit() * 120.0 + 80.0, rng.unit() * 120.0 + 80.0, rng.unit() * 80.0 + 150.0];
-    let ground = [rng.unit() * 110.0 + 40.0, rng.unit() * 100.0 + 50.0, rng.unit() * 60.0 + 20.0];
+    let sky = [
+        rng.unit() * 120.0 + 80.0,
+        rng.unit() * 120.0 + 80.0,
+        rng.unit() * 80.0 + 150.0,
+    ];
+    let ground = [
+        rng.unit() * 110.0 + 40.0,
+        rng.unit() * 100.0 + 50.0,
+        rng.unit() * 60.0 + 20.0,
+    ];
     let horizon = h * (0.35 + rng.unit() * 0.3);
     let blob_count = if kind == Picture::Photo { 60 } else { 400 };
     let blobs: Vec<Blob> = (0..blob_count)
@@ -242,7 +263,10 @@ fn picture(width: u32, height: u32, seed: u64, kind: Picture) -> Vec<u8> {
         let nearby = &by_band[(y / band) as usize];
         for px in 0..width {
             let x = px as f32;
-            let texture: f32 = octaves.iter().map(|(noise, amplitude)| noise.at(x, y) * amplitude).sum();
+            let texture: f32 = octaves
+                .iter()
+                .map(|(noise, amplitude)| noise.at(x, y) * amplitude)
+                .sum();
             let mut rgb = match kind {
                 Picture::Photo => {
                     let t = ((y - horizon) / (h * 0.08)).tanh() * 0.5 + 0.5;
@@ -272,7 +296,8 @@ fn picture(width: u32, height: u32, seed: u64, kind: Picture) -> Vec<u8> {
             let texture_scale = if kind == Picture::Photo { 1.0 } else { 0.25 };
             for (channel, value) in rgb.iter().enumerate() {
                 let chroma_grain = if channel == 1 { 0.0 } else { rng.grain() * 0.8 };
-                let sample = value + texture * texture_scale + rng.grain() * grain_sigma + chroma_grain;
+                let sample =
+                    value + texture * texture_scale + rng.grain() * grain_sigma + chroma_grain;
                 pixels.push(sample.round().clamp(0.0, 255.0) as u8);
             }
         }

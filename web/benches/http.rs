@@ -47,9 +47,8 @@ fn main() -> Result<(), Fail> {
             json!({"ours": ours.local_addr()?.port(), "hello": hello_listener.local_addr()?.port()})
         );
         let hello_app = Router::new().route("/hello", get(hello));
-        let hello_server = tokio::spawn(async move {
-            axum::serve(hello_listener, hello_app).await
-        });
+        let hello_server =
+            tokio::spawn(async move { axum::serve(hello_listener, hello_app).await });
         wenyuan_web::serve(ours, state, std::future::pending()).await?;
         hello_server.await??;
         Ok(())
