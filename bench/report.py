@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Summarises the rounds of bench/run into the results table.
+"""Summarises the rounds of bench/run into one results table.
 
-usage: report.py <out-dir> <machine-line>
+usage: report.py <out-dir> <machine-line> [<run-line>]
 
-Reads <out-dir>/queries.jsonl (truth), <out-dir>/ours.jsonl and
+Search rows: reads <out-dir>/queries.jsonl (truth), <out-dir>/ours.jsonl and
 <out-dir>/ref.jsonl (one JSON object per round each). Per round, a query's
 latency is the median of its timed passes; p50/p95 are taken over the
 queries (nearest rank); every number in the table is the median over rounds.
-Prints the table and writes it to bench/results/latest.md.
+The other rows come ready as medians from <out-dir>/rows.jsonl (written by
+bench/suite.py). Prints the table and writes it to bench/results/latest.md.
 """
 
 import json
@@ -38,22 +39,12 @@ def med(rounds, f):
     return statistics.median(f(r) for r in rounds)
 
 
-def main():
-    out_dir, machine = sys.argv[1], sys.argv[2]
+def search_rows(out_dir, row, lines):
+    """Adds the search rows; returns the number of queries we answered short (must be 0)."""
     queries = load(os.path.join(out_dir, "queries.jsonl"))
     ours = load(os.path.join(out_dir, "ours.jsonl"))
     ref = load(os.path.join(out_dir, "ref.jsonl"))
     long_q = [q["chars"] >= 3 for q in queries]
-
-    rows = []
-
-    def row(metric, a, b, fmt, target=None, better=None):
-        ratio = a / b if b else float("inf")
-        met = ""
-        if target is not None:
-            met = "yes" if (ratio >= target if better == "higher" else ratio <= target) else "NO"
-        tgt = "" if target is None else ("≥ " if better == "higher" else "≤ ") + f"{target:g}×"
-        rows.append((metric, fmt.format(a), fmt.format(b), f"{ratio:.2f}×", tgt, met))
 
     row("build, docs/s", med(ours, lambda r: r["docs_per_s"]), med(ref, lambda r: r["docs_per_s"]),
         "{:,.0f}", 1.5, "higher")
@@ -81,17 +72,11 @@ def main():
     lengths = {k: sum(1 for q in queries if q["chars"] == k) for k in range(1, 5)}
     traditional = sum(1 for q in queries if q.get("traditional"))
 
-    lines = []
-    lines.append(f"Corpus: {ours[0]['docs']:,} poems; {n} queries "
+    lines.append(f"Search: {ours[0]['docs']:,} poems; {n} queries "
                  f"({', '.join(f'{v}×{k} char' for k, v in lengths.items())}; "
                  f"{traditional} with traditional-only characters); "
                  f"{len(ours)} rounds interleaved (ours, reference, …); medians. "
                  f"Reference: SQLite {ref[0].get('sqlite', '?')} FTS5 trigram.")
-    lines.append("")
-    lines.append("| metric | ours | reference | ratio | target | met? |")
-    lines.append("| --- | ---: | ---: | ---: | --- | --- |")
-    for r in rows:
-        lines.append("| " + " | ".join(r) + " |")
     lines.append("")
     lines.append(f"Recall (truth = documents whose title, author or text contains the query "
                  f"as a substring, after folding both to simplified; raw = without folding):")
@@ -105,13 +90,84 @@ def main():
                  f"folded truth {sum(q['truth_folded'] for q in queries):,}, "
                  f"raw truth {sum(q['truth_raw'] for q in queries):,}.")
     lines.append("")
-    lines.append(f"Machine: {machine}")
+    return ours_short
+
+
+def main():
+    out_dir, machine = sys.argv[1], sys.argv[2]
+    run_line = sys.argv[3] if len(sys.argv) > 3 else ""
+    rows = []
+
+    def row(metric, a, b, fmt, target=None, better=None, invalid=False):
+        ratio = a / b if b else float("inf")
+        met = ""
+        if target is not None:
+            met = "yes" if (ratio >= target if better == "higher" else ratio <= target) else "NO"
+        if invalid:
+            met = "INVALID"
+        tgt = "" if target is None else ("≥ " if better == "higher" else "≤ ") + f"{target:g}×"
+        rows.append((metric, fmt.format(a), fmt.format(b), f"{ratio:.2f}×", tgt, met))
+
+    search_lines, notes, skipped = [], [], []
+    ours_short = 0
+    if os.path.exists(os.path.join(out_dir, "ours.jsonl")):
+        ours_short = search_rows(out_dir, row, search_lines)
+    skipped_path = os.path.join(out_dir, "search-skipped.txt")
+    if os.path.exists(skipped_path):
+        with open(skipped_path, encoding="utf-8") as f:
+            skipped.append(f.read().strip())
+
+    info = {}
+    rows_path = os.path.join(out_dir, "rows.jsonl")
+    for entry in load(rows_path) if os.path.exists(rows_path) else []:
+        if "skipped" in entry:
+            skipped.append("SKIPPED " + entry["skipped"])
+        elif "info" in entry:
+            info = entry["info"]
+        elif entry.get("reference") is None:
+            limit = entry["absolute_target"]
+            value = entry["ours"]
+            met = "yes" if (value < limit if entry["better"] == "lower" else value > limit) else "NO"
+            rows.append((entry["metric"], entry["fmt"].format(value), "—", "—",
+                         ("< " if entry["better"] == "lower" else "> ") + f"{limit:,} MiB", met))
+            notes.append(f"- {entry['metric']}: {entry['note']}")
+        else:
+            row(entry["metric"], entry["ours"], entry["reference"], entry["fmt"], entry["target"],
+                entry["better"], entry.get("invalid", False))
+            notes.append(f"- {entry['metric']}: {entry['note']}")
+
+    lines = []
+    rounds = info.get("rounds") or os.environ.get("ROUNDS", "3")
+    lines.append(f"{rounds} rounds, ours and the reference interleaved (ours, reference, …); "
+                 f"every figure the median over the rounds; ratio = ours / reference."
+                 + (" QUICK sizes (BENCH_QUICK=1), not the issue's." if info.get("quick") else ""))
+    lines.append("")
+    lines.append("| metric | ours | reference | ratio | target | met? |")
+    lines.append("| --- | ---: | ---: | ---: | --- | --- |")
+    for r in rows:
+        lines.append("| " + " | ".join(r) + " |")
+    lines.append("")
+    for line in skipped:
+        lines.append(line)
+        lines.append("")
+    if notes:
+        lines.append("Rows after the search ones (see bench/README.md):")
+        lines.append("")
+        lines.extend(notes)
+        if info.get("photo_bytes"):
+            sizes = info["photo_bytes"]
+            lines.append(f"- generated 12 MP photos: {min(sizes) / 1e6:.1f}–{max(sizes) / 1e6:.1f} MB "
+                         f"each (q90, 4:2:0); derivatives at JPEG quality {info.get('derive_quality')}, "
+                         f"4:2:0, for ours and vipsthumbnail alike")
+        lines.append("")
+    lines.extend(search_lines)
+    lines.append(f"Machine: {machine}" + (f"; run took {run_line}" if run_line else ""))
     text = "\n".join(lines)
     print(text)
     here = os.path.dirname(os.path.abspath(__file__))
     os.makedirs(os.path.join(here, "results"), exist_ok=True)
     with open(os.path.join(here, "results", "latest.md"), "w", encoding="utf-8") as f:
-        f.write("# Latest search benchmark\n\n" + text + "\n")
+        f.write("# Latest benchmark run\n\n" + text + "\n")
     return 1 if ours_short else 0
 
 
