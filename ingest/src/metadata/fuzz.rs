@@ -132,7 +132,7 @@ fn csv_sheet() -> impl Strategy<Value = CsvSheet> {
     (
         any::<bool>(),
         select(&[',', '\t', ';'][..]),
-        select(&["\n", "\r\n"][..]),
+        select(&["\n", "\r\n", "\r"][..]),
         select(&[Encoding::Utf8, Encoding::Utf8Bom, Encoding::Gbk][..]),
         0..3usize,
         any::<bool>(),
