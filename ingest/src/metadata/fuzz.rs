@@ -40,7 +40,7 @@ fn config(cases: u32) -> ProptestConfig {
 }
 
 /// Longest one read of a small side file may take in a debug build.
-const READ_BUDGET: Duration = Duration::from_secs(3);
+const READ_BUDGET: Duration = Duration::from_secs(5);
 
 /// Runs `read`, failing the case when it takes longer than [`READ_BUDGET`].
 fn timed<T>(what: &str, read: impl FnOnce() -> T) -> Result<T, TestCaseError> {
@@ -132,7 +132,7 @@ fn csv_sheet() -> impl Strategy<Value = CsvSheet> {
     (
         any::<bool>(),
         select(&[',', '\t', ';'][..]),
-        select(&["\n", "\r\n"][..]),
+        select(&["\n", "\r\n", "\r"][..]),
         select(&[Encoding::Utf8, Encoding::Utf8Bom, Encoding::Gbk][..]),
         0..3usize,
         any::<bool>(),
@@ -273,6 +273,8 @@ struct XlsxRow {
     gap: u32,
     title: XlsxCell,
     note: XlsxCell,
+    /// A value far to the right (column XFD, the last Excel has), or none.
+    far: bool,
 }
 
 fn xlsx_text() -> impl Strategy<Value = String> {
@@ -305,11 +307,18 @@ fn xlsx_cell() -> impl Strategy<Value = XlsxCell> {
 
 fn xlsx_rows() -> impl Strategy<Value = Vec<XlsxRow>> {
     prop::collection::vec(
-        (1..4u32, xlsx_cell(), xlsx_cell()).prop_map(|(gap, title, note)| XlsxRow {
-            gap,
-            title,
-            note,
-        }),
+        (
+            1..4u32,
+            xlsx_cell(),
+            xlsx_cell(),
+            prop::bool::weighted(0.05),
+        )
+            .prop_map(|(gap, title, note, far)| XlsxRow {
+                gap,
+                title,
+                note,
+                far,
+            }),
         0..25,
     )
 }
@@ -364,6 +373,10 @@ fn xlsx_sheet_xml(rows: &[XlsxRow]) -> String {
             xlsx_cell_xml(&format!("B{number}"), &row.title),
             xlsx_cell_xml(&format!("C{number}"), &row.note),
         ));
+        if row.far {
+            let far = xlsx_cell_xml(&format!("XFD{number}"), &XlsxCell::Text("far".into()));
+            xml.insert_str(xml.len() - "</row>".len(), &far);
+        }
     }
     xml
 }
@@ -775,6 +788,7 @@ proptest! {
         let lines: Vec<SheetLine> = rows
             .iter()
             .map(|row| match (&row.title, &row.note) {
+                _ if row.far => SheetLine::BadAccess,
                 (XlsxCell::Error(_), _) | (_, XlsxCell::Error(_)) => SheetLine::BadAccess,
                 (title, _) => SheetLine::Valid {
                     title: match title {

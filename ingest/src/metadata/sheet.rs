@@ -120,7 +120,7 @@ fn is_blank_row(cells: &[String]) -> bool {
 /// (a TSV saved as .csv) or semicolons (Excel in some locales).
 fn detect_delimiter(text: &str) -> u8 {
     let header_line = text
-        .lines()
+        .split(['\r', '\n'])
         .find(|line| !line.trim().is_empty())
         .unwrap_or_default();
     if header_line.contains(',') {
@@ -159,14 +159,14 @@ fn read_csv_grid(text: &str) -> Vec<GridRow> {
                     .map(csv::Position::byte)
                     .unwrap_or(byte_before);
                 let start = skip_line_breaks(text, usize::try_from(reported_start).unwrap_or(0));
-                newlines_before += count_newlines(text, counted_up_to, start);
+                newlines_before += count_line_breaks(text, counted_up_to, start);
                 counted_up_to = counted_up_to.max(start);
                 excel_row = (1 + newlines_before)
                     .saturating_sub(newlines_inside_cells)
                     .max(excel_row + 1);
                 newlines_inside_cells += record
                     .iter()
-                    .map(|cell| cell.matches('\n').count())
+                    .map(|cell| count_line_breaks(cell, 0, cell.len()))
                     .sum::<usize>();
                 grid.push(csv_grid_row(excel_row, &record));
             }
@@ -225,10 +225,17 @@ fn skip_line_breaks(text: &str, offset: usize) -> usize {
     position
 }
 
-/// How many `\n` lie between two byte offsets.
-fn count_newlines(text: &str, from: usize, to: usize) -> usize {
+/// How many line breaks lie between two byte offsets: `\n`, `\r\n`, or a
+/// lone `\r` (the line end of CSV saved by Excel for old Macs).
+fn count_line_breaks(text: &str, from: usize, to: usize) -> usize {
     text.as_bytes().get(from..to).map_or(0, |bytes| {
-        bytes.iter().filter(|byte| **byte == b'\n').count()
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(at, byte)| {
+                **byte == b'\n' || (**byte == b'\r' && bytes.get(at + 1) != Some(&b'\n'))
+            })
+            .count()
     })
 }
 
@@ -640,6 +647,22 @@ mod tests {
         assert_eq!(sheet.rows[1].line, 5);
         assert_eq!(sheet.rows[1].metadata.first(DcElement::Title), Some("D"));
         assert_eq!(sheet.rows[1].metadata.first(DcElement::Date), None);
+    }
+
+    /// Issue #7 (fuzzed): with the lone `\r` line ends of Excel's
+    /// "CSV (Macintosh)", blank lines did not count, so later rows were
+    /// reported a row too early, and the separator was guessed from the
+    /// whole file instead of its first line.
+    #[test]
+    fn classic_mac_line_ends_number_rows_as_excel_does() {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let text = "file\ttitle\r\ra.jpg\tA, B\r\"b\r.jpg\"\tB\rc.jpg\tC\r";
+        let path = write_file(directory.path(), "metadata.csv", text.as_bytes());
+        let sheet = read_sheet(&path).expect("sheet reads");
+        assert_eq!(sheet.problems, vec![]);
+        let lines: Vec<usize> = sheet.rows.iter().map(|row| row.line).collect();
+        assert_eq!(lines, vec![3, 4, 5]);
+        assert_eq!(sheet.rows[0].metadata.first(DcElement::Title), Some("A, B"));
     }
 
     #[test]

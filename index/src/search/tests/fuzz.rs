@@ -39,7 +39,7 @@ fn config(cases: u32) -> ProptestConfig {
 }
 
 /// Longest one search may take in a debug build before it counts as a blow-up.
-const SEARCH_BUDGET: Duration = Duration::from_secs(3);
+const SEARCH_BUDGET: Duration = Duration::from_secs(5);
 
 /// Pieces of the query language and of the text it meets.
 const QUERY_VOCABULARY: &[&str] = &[
@@ -339,7 +339,7 @@ fn marking_a_long_repetitive_text_is_quick() {
     let highlighted = snippet::highlight(&text, &terms);
     assert!(!highlighted.has_highlights());
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(5),
         "{:?}",
         started.elapsed()
     );
