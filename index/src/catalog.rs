@@ -429,13 +429,11 @@ impl Catalog {
 
     /// One item with its files; tombstones included (check `deleted_at`).
     pub fn item(&self, id: &str) -> Result<Option<ItemRecord>> {
+        // Prepared once per connection: the server completes every search hit with this.
         let item = self
             .connection
-            .query_row(
-                &format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"),
-                [id],
-                item_from_row,
-            )
+            .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"))?
+            .query_row([id], item_from_row)
             .optional()?;
         let Some(item) = item else {
             return Ok(None);

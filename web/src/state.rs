@@ -9,6 +9,10 @@ use wenyuan_index::{Catalog, DataDir};
 
 use crate::{AppError, SiteConfig};
 
+/// Idle catalogue connections kept for reuse: enough for every request a
+/// loaded server runs at once on the blocking pool (each holds a few hundred KB).
+pub const IDLE_CATALOGS: usize = 64;
+
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -55,6 +59,8 @@ impl AppState {
     }
 
     /// Runs `read` with a catalogue connection on the blocking pool.
+    /// Connections are reused (with their prepared statements) up to
+    /// [`IDLE_CATALOGS`]; opening one per request cost more than the search.
     pub async fn catalog<T, F>(&self, read: F) -> Result<T, AppError>
     where
         T: Send + 'static,
@@ -74,7 +80,7 @@ impl AppState {
             };
             let result = read(&catalog);
             let mut idle = state.inner.idle_catalogs.lock().expect("catalogue pool");
-            if idle.len() < 8 {
+            if idle.len() < IDLE_CATALOGS {
                 idle.push(catalog);
             }
             result
