@@ -288,8 +288,8 @@ fn picture(width: u32, height: u32, seed: u64, kind: Picture) -> Vec<u8> {
                 let edge = ((blob.radius - distance) / (blob.radius * 0.15 + 1.0)).clamp(0.0, 1.0);
                 if edge > 0.0 {
                     let alpha = edge * blob.opacity;
-                    for channel in 0..3 {
-                        rgb[channel] = rgb[channel] * (1.0 - alpha) + blob.colour[channel] * alpha;
+                    for (value, colour) in rgb.iter_mut().zip(blob.colour) {
+                        *value = *value * (1.0 - alpha) + colour * alpha;
                     }
                 }
             }
