@@ -376,7 +376,7 @@ fn rerunning_adds_nothing_and_identical_bytes_are_stored_once() {
     run.expect_code(0);
     assert_eq!(first["added"], 2, "{first:#}");
     assert_eq!(first["duplicates"], 1);
-    let stored_files = walk_count(&sandbox.data().join("files"));
+    let stored_files = util::count_files(&sandbox.data().join("files"), &|_| true);
     assert_eq!(stored_files, 2, "the same bytes are stored once");
     assert_eq!(sandbox.catalog().count_items().unwrap(), 3);
 
@@ -419,7 +419,10 @@ fn reference_mode_records_paths_instead_of_copying() {
     sandbox.write("scans/a.png", util::png(60, 40, 1));
     let (run, _) = sandbox.ingest(&["--mode", "reference"]);
     run.expect_code(0);
-    assert_eq!(walk_count(&sandbox.data().join("files")), 0);
+    assert_eq!(
+        util::count_files(&sandbox.data().join("files"), &|_| true),
+        0
+    );
     let items = items_by_title(&sandbox);
     assert_eq!(items["a"].files[0].storage, StorageMode::Reference);
     sandbox.wenyuan(&["verify"]).expect_code(0);
@@ -444,20 +447,4 @@ fn unknown_institution_is_an_error_before_any_work() {
             .map(|mut dir| dir.next().is_some())
             .unwrap_or(false)
     );
-}
-
-fn walk_count(folder: &std::path::Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|entry| {
-            if entry.path().is_dir() {
-                walk_count(&entry.path())
-            } else {
-                1
-            }
-        })
-        .sum()
 }

@@ -50,32 +50,13 @@ impl Moments {
     }
 }
 
-fn count_files_under(folder: &Path) -> usize {
-    walkdir_count(folder, &|_| true)
-}
-
-fn walkdir_count(folder: &Path, keep: &dyn Fn(&Path) -> bool) -> usize {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|entry| {
-            let path = entry.path();
-            if path.is_dir() {
-                walkdir_count(&path, keep)
-            } else {
-                usize::from(keep(&path))
-            }
-        })
-        .sum()
-}
-
-/// Temporary files anywhere in the data directory: the store's `tmp/`, and
-/// the dot-prefixed temporaries derivatives are written to before renaming.
+/// Temporary files anywhere in the data directory: the store's `files/tmp/`,
+/// `<data>/tmp/` where derivatives are written before renaming, and any
+/// dot-prefixed temporary left beside the derivatives.
 fn temporaries(data: &Path) -> usize {
-    count_files_under(&data.join("files/tmp"))
-        + walkdir_count(&data.join("derivatives"), &|path| {
+    util::count_files(&data.join("files/tmp"), &|_| true)
+        + util::count_files(&data.join("tmp"), &|_| true)
+        + util::count_files(&data.join("derivatives"), &|path| {
             path.file_name()
                 .and_then(|name| name.to_str())
                 .is_some_and(|name| name.starts_with('.') || name.ends_with(".tmp"))

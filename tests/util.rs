@@ -377,3 +377,21 @@ pub fn png_decompression_bomb(side: u32) -> Vec<u8> {
         .unwrap();
     bytes
 }
+
+/// Files under `folder` (recursively) for which `keep` is true; 0 when it does not exist.
+pub fn count_files(folder: &Path, keep: &dyn Fn(&Path) -> bool) -> usize {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                count_files(&path, keep)
+            } else {
+                usize::from(keep(&path))
+            }
+        })
+        .sum()
+}
