@@ -12,7 +12,6 @@
 //! proptest finds are kept in `ingest/proptest-regressions/` and replayed
 //! first on every run.
 
-use std::io::{Cursor, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -22,6 +21,7 @@ use serde_json::Value;
 use wenyuan_index::model::{AccessLevel, DcElement, split_multi};
 
 use super::ocr::{read_alto, read_hocr, read_plain_text};
+use super::sheet::tests::minimal_xlsx;
 use super::sheet::{Sheet, sheet_from_bytes};
 use super::sidecar::description_from_bytes;
 use super::{MetadataError, OcrText};
@@ -381,66 +381,6 @@ fn xlsx_sheet_xml(rows: &[XlsxRow]) -> String {
     xml
 }
 
-/// A minimal .xlsx: one sheet of inline strings, numbers, booleans and errors.
-fn xlsx_bytes(sheet_data: &str, compressed: bool) -> Vec<u8> {
-    let parts = [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
-<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
-<Default Extension="xml" ContentType="application/xml"/>
-<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
-<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
-</Types>"#
-                .to_string(),
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
-</Relationships>"#
-                .to_string(),
-        ),
-        (
-            "xl/workbook.xml",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
-<sheets><sheet name="目录" sheetId="1" r:id="rId1"/></sheets>
-</workbook>"#
-                .to_string(),
-        ),
-        (
-            "xl/_rels/workbook.xml.rels",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
-</Relationships>"#
-                .to_string(),
-        ),
-        (
-            "xl/worksheets/sheet1.xml",
-            format!(
-                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet_data}</sheetData></worksheet>"#
-            ),
-        ),
-    ];
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let method = if compressed {
-        zip::CompressionMethod::Deflated
-    } else {
-        zip::CompressionMethod::Stored
-    };
-    let options = zip::write::SimpleFileOptions::default().compression_method(method);
-    for (name, content) in parts {
-        writer.start_file(name, options).expect("zip entry");
-        writer.write_all(content.as_bytes()).expect("zip write");
-    }
-    writer.finish().expect("zip finish").into_inner()
-}
-
 /// A change to a file's bytes.
 #[derive(Debug, Clone)]
 enum Mutation {
@@ -781,7 +721,7 @@ proptest! {
     /// an error cell read on its Excel row, the others problems.
     #[test]
     fn xlsx_rows_survive_their_neighbours(rows in xlsx_rows(), compressed in any::<bool>()) {
-        let bytes = xlsx_bytes(&xlsx_sheet_xml(&rows), compressed);
+        let bytes = minimal_xlsx(&xlsx_sheet_xml(&rows), compressed);
         let sheet = timed("reading a workbook", || read(bytes))?
             .map_err(|error| TestCaseError::fail(error.to_string()))?;
         let numbers = xlsx_row_numbers(&rows);
@@ -838,7 +778,7 @@ proptest! {
         compressed in any::<bool>(),
         mutations in prop::collection::vec(mutation(), 1..4),
     ) {
-        let bytes = mutate(xlsx_bytes(&xlsx_sheet_xml(&rows), compressed), &mutations);
+        let bytes = mutate(minimal_xlsx(&xlsx_sheet_xml(&rows), compressed), &mutations);
         let result = timed("reading a damaged workbook", || read(bytes))?;
         if let Err(error) = result {
             prop_assert!(matches!(error, MetadataError::Unreadable { .. }), "{error:?}");

@@ -513,7 +513,7 @@ fn describe_row(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::io::Write;
 
     use calamine::{ExcelDateTime, ExcelDateTimeType};
@@ -730,8 +730,9 @@ mod tests {
         );
     }
 
-    /// A minimal .xlsx: one sheet of inline strings and numbers, no shared strings, no styles.
-    fn minimal_xlsx(sheet_rows: &str) -> Vec<u8> {
+    /// A minimal .xlsx: one sheet of inline strings and numbers, no shared
+    /// strings, no styles; its parts deflated or stored (the fuzz tests use both).
+    pub(in crate::metadata) fn minimal_xlsx(sheet_rows: &str, compressed: bool) -> Vec<u8> {
         let parts = [
             (
                 "[Content_Types].xml",
@@ -777,8 +778,12 @@ mod tests {
             ),
         ];
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
+        let method = if compressed {
+            zip::CompressionMethod::Deflated
+        } else {
+            zip::CompressionMethod::Stored
+        };
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
         for (name, content) in parts {
             writer.start_file(name, options).expect("zip entry");
             writer.write_all(content.as_bytes()).expect("zip write");
@@ -806,7 +811,11 @@ mod tests {
             inline("A4", "拓片/0002.tif"),
             inline("B4", "昭陵六骏"),
         );
-        let path = write_file(directory.path(), "metadata.xlsx", &minimal_xlsx(&rows));
+        let path = write_file(
+            directory.path(),
+            "metadata.xlsx",
+            &minimal_xlsx(&rows, false),
+        );
         let sheet = read_sheet(&path).expect("xlsx reads");
         assert_eq!(sheet.problems, vec![]);
         assert_eq!(sheet.rows.len(), 2);
@@ -837,7 +846,11 @@ mod tests {
             inline("A3", "b.jpg"),
             inline("B3", "B"),
         );
-        let path = write_file(directory.path(), "metadata.xlsx", &minimal_xlsx(&rows));
+        let path = write_file(
+            directory.path(),
+            "metadata.xlsx",
+            &minimal_xlsx(&rows, false),
+        );
         let sheet = read_sheet(&path).expect("xlsx reads");
         assert_eq!(sheet.rows.len(), 1);
         assert_eq!(sheet.rows[0].file.as_deref(), Some("b.jpg"));
@@ -860,7 +873,11 @@ mod tests {
             inline("B2", "A"),
             inline("XFD1048576", "far"),
         );
-        let path = write_file(directory.path(), "metadata.xlsx", &minimal_xlsx(&rows));
+        let path = write_file(
+            directory.path(),
+            "metadata.xlsx",
+            &minimal_xlsx(&rows, false),
+        );
         let sheet = read_sheet(&path).expect("xlsx reads");
         assert_eq!(sheet.rows.len(), 1);
         assert_eq!(sheet.rows[0].file.as_deref(), Some("a.jpg"));
