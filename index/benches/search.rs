@@ -279,7 +279,12 @@ fn run(out: &Path, index_dir: &Path) -> Result<(), Fail> {
             thumbnail: None,
         })?;
     }
+    let added_s = started.elapsed().as_secs_f64();
     writer.finish_rebuild()?;
+    eprintln!(
+        "phases: adds {added_s:.2}s, commit+merge {:.2}s",
+        started.elapsed().as_secs_f64() - added_s
+    );
     let build_s = started.elapsed().as_secs_f64();
     let size_bytes = dir_bytes(index_dir)?;
     let num_docs = index.num_docs();

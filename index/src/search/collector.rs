@@ -159,54 +159,36 @@ pub struct SearchCollector {
     pub facets: bool,
 }
 
-/// Per-segment state of [`SearchCollector`].
-pub struct SearchSegmentCollector {
-    segment: SegmentOrdinal,
-    sort: Sort,
-    limit: usize,
-    after: Option<SortKey>,
-    id_key: Column<u64>,
+/// Per-segment facet counts: a counter per value of each facet column,
+/// and per decade of `year_start`.
+pub struct FacetCounter {
+    columns: Vec<Option<StrColumn>>,
+    /// Per column: true when every document has exactly one value (its
+    /// ordinal is read directly, without the multi-value index).
+    single: Vec<bool>,
+    ords: Vec<Vec<u64>>,
     year_start: Column<i64>,
-    year_end: Column<i64>,
-    created_at: Column<i64>,
-    title_key1: Column<u64>,
-    title_key2: Column<u64>,
-    facet_columns: Vec<Option<StrColumn>>,
-    /// Per facet column: true when every document has exactly one value
-    /// (its ordinal is read directly, without the multi-value index).
-    facet_single: Vec<bool>,
-    facet_ords: Vec<Vec<u64>>,
     /// Matches per decade: a short list beats hashing while there are few
     /// decades; `year_index` finds them once there are many.
     years: Vec<(i64, u64)>,
     year_index: HashMap<i64, usize>,
-    count_facets: bool,
-    heap: BinaryHeap<(SortKey, DocId, u32)>,
-    total: u64,
-    after_cursor: u64,
 }
 
-impl Collector for SearchCollector {
-    type Fruit = Collection;
-    type Child = SearchSegmentCollector;
-
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SearchSegmentCollector> {
+impl FacetCounter {
+    /// A counter over the facet columns of one segment.
+    pub fn new(reader: &SegmentReader) -> tantivy::Result<Self> {
         let fast = reader.fast_fields();
-        let mut facet_columns = Vec::new();
+        let mut columns = Vec::new();
         for name in FACET_NAMES {
-            if name == "year" || !self.facets {
-                facet_columns.push(None);
+            if name == "year" {
+                columns.push(None);
             } else {
                 // A column without values (no item has the facet) counts nothing.
                 let column = fast.str(&facet_column(name))?;
-                facet_columns.push(column.filter(|column| column.num_terms() > 0));
+                columns.push(column.filter(|column| column.num_terms() > 0));
             }
         }
-        let facet_ords = facet_columns
+        let ords = columns
             .iter()
             .map(|column| {
                 column
@@ -215,7 +197,7 @@ impl Collector for SearchCollector {
                     .unwrap_or_default()
             })
             .collect();
-        let facet_single = facet_columns
+        let single = columns
             .iter()
             .map(|column| {
                 column
@@ -223,55 +205,43 @@ impl Collector for SearchCollector {
                     .is_some_and(|column| column.ords().get_cardinality() == Cardinality::Full)
             })
             .collect();
-        Ok(SearchSegmentCollector {
-            segment,
-            sort: self.sort,
-            limit: self.limit,
-            after: self.after,
-            id_key: fast.u64("id_key")?,
+        Ok(FacetCounter {
+            columns,
+            single,
+            ords,
             year_start: fast.i64("year_start")?,
-            year_end: fast.i64("year_end")?,
-            created_at: fast.i64("created_at")?,
-            title_key1: fast.u64("title_key1")?,
-            title_key2: fast.u64("title_key2")?,
-            facet_columns,
-            facet_single,
-            facet_ords,
             years: Vec::new(),
             year_index: HashMap::new(),
-            count_facets: self.facets,
-            heap: BinaryHeap::new(),
-            total: 0,
-            after_cursor: 0,
         })
     }
 
-    fn requires_scoring(&self) -> bool {
-        self.sort == Sort::Relevance
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Collection>) -> tantivy::Result<Collection> {
-        let mut merged = Collection {
-            facets: vec![HashMap::new(); FACET_NAMES.len()],
-            ..Collection::default()
-        };
-        for fruit in fruits {
-            merged.total += fruit.total;
-            merged.after_cursor += fruit.after_cursor;
-            merged.top.extend(fruit.top);
-            for (into, from) in merged.facets.iter_mut().zip(fruit.facets) {
-                for (value, count) in from {
-                    *into.entry(value).or_default() += count;
+    /// Counts the values of one matching document.
+    pub fn count(&mut self, doc: DocId) {
+        for ((column, counts), single) in self
+            .columns
+            .iter()
+            .zip(self.ords.iter_mut())
+            .zip(&self.single)
+        {
+            let Some(column) = column else { continue };
+            if *single {
+                let ord = column.ords().values.get_val(doc);
+                if let Some(count) = counts.get_mut(ord as usize) {
+                    *count += 1;
+                }
+            } else {
+                for ord in column.term_ords(doc) {
+                    if let Some(count) = counts.get_mut(ord as usize) {
+                        *count += 1;
+                    }
                 }
             }
         }
-        merged.top.sort_by_key(|hit| hit.key);
-        merged.top.truncate(self.limit);
-        Ok(merged)
+        if let Some(year) = self.year_start.first(doc) {
+            self.count_decade(year.div_euclid(10) * 10);
+        }
     }
-}
 
-impl SearchSegmentCollector {
     /// Counts one match in a decade.
     fn count_decade(&mut self, decade: i64) {
         let found = if self.years.len() <= 16 {
@@ -288,11 +258,192 @@ impl SearchSegmentCollector {
         }
     }
 
+    /// The counts per facet (in [`FACET_NAMES`] order) per value.
+    pub fn harvest(self) -> Vec<HashMap<String, u64>> {
+        let mut facets = Vec::with_capacity(FACET_NAMES.len());
+        for (index, name) in FACET_NAMES.iter().enumerate() {
+            let mut values = HashMap::new();
+            if *name == "year" {
+                for (decade, count) in &self.years {
+                    values.insert(format!("{}-{}", decade, decade + 9), *count);
+                }
+            } else if let Some(column) = &self.columns[index] {
+                let mut text = String::new();
+                for (ord, count) in self.ords[index].iter().enumerate() {
+                    if *count > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
+                        values.insert(text.clone(), *count);
+                    }
+                }
+            }
+            facets.push(values);
+        }
+        facets
+    }
+}
+
+/// The first `limit` hits of one segment by [`SortKey`].
+pub struct Top {
+    limit: usize,
+    heap: BinaryHeap<(SortKey, DocId, u32)>,
+}
+
+impl Top {
+    /// An empty list keeping at most `limit` hits.
+    pub fn new(limit: usize) -> Self {
+        Top {
+            limit,
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    /// True when `limit` hits are kept: a new one must beat [`Top::worst`].
+    pub fn is_full(&self) -> bool {
+        self.heap.len() >= self.limit
+    }
+
+    /// The last kept hit's key and score, once the list is full.
+    pub fn worst(&self) -> Option<(SortKey, Score)> {
+        if !self.is_full() {
+            return None;
+        }
+        self.heap
+            .peek()
+            .map(|(key, _, bits)| (*key, f32::from_bits(*bits)))
+    }
+
+    /// Keeps the hit if it is among the first `limit` so far.
+    pub fn offer(&mut self, key: SortKey, doc: DocId, score: Score) {
+        if self.limit == 0 {
+            return;
+        }
+        if self.heap.len() < self.limit {
+            self.heap.push((key, doc, score.to_bits()));
+        } else if self.heap.peek().is_some_and(|worst| key < worst.0) {
+            self.heap.pop();
+            self.heap.push((key, doc, score.to_bits()));
+        }
+    }
+
+    /// The kept hits, addressed in `segment` (unordered).
+    pub fn into_collected(self, segment: SegmentOrdinal) -> Vec<Collected> {
+        self.heap
+            .into_iter()
+            .map(|(key, doc, bits)| Collected {
+                key,
+                score: f32::from_bits(bits),
+                address: DocAddress::new(segment, doc),
+            })
+            .collect()
+    }
+}
+
+/// The sort key of a hit by relevance: higher scores first, then the id hash.
+pub fn relevance_key(score: Score, tie: u64) -> SortKey {
+    SortKey {
+        primary: u64::MAX - ordered_score(score),
+        secondary: 0,
+        tie,
+    }
+}
+
+/// The score a relevance key was made from ([`relevance_key`]); NaN for a
+/// key no score makes (a tampered cursor).
+pub fn key_score(key: SortKey) -> Score {
+    let Ok(ordered) = u32::try_from(u64::MAX - key.primary) else {
+        return f32::NAN;
+    };
+    let bits = if ordered & 0x8000_0000 != 0 {
+        ordered & 0x7FFF_FFFF
+    } else {
+        !ordered
+    };
+    f32::from_bits(bits)
+}
+
+/// Adds up the collections of the segments, keeping the first `limit` hits.
+pub fn merge(fruits: Vec<Collection>, limit: usize) -> Collection {
+    let mut merged = Collection {
+        facets: vec![HashMap::new(); FACET_NAMES.len()],
+        ..Collection::default()
+    };
+    for fruit in fruits {
+        merged.total += fruit.total;
+        merged.after_cursor += fruit.after_cursor;
+        merged.top.extend(fruit.top);
+        for (into, from) in merged.facets.iter_mut().zip(fruit.facets) {
+            for (value, count) in from {
+                *into.entry(value).or_default() += count;
+            }
+        }
+    }
+    merged.top.sort_by_key(|hit| hit.key);
+    merged.top.truncate(limit);
+    merged
+}
+
+/// Per-segment state of [`SearchCollector`].
+pub struct SearchSegmentCollector {
+    segment: SegmentOrdinal,
+    sort: Sort,
+    after: Option<SortKey>,
+    id_key: Column<u64>,
+    year_start: Column<i64>,
+    year_end: Column<i64>,
+    created_at: Column<i64>,
+    title_key1: Column<u64>,
+    title_key2: Column<u64>,
+    facets: Option<FacetCounter>,
+    top: Top,
+    total: u64,
+    after_cursor: u64,
+}
+
+impl Collector for SearchCollector {
+    type Fruit = Collection;
+    type Child = SearchSegmentCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SearchSegmentCollector> {
+        let fast = reader.fast_fields();
+        Ok(SearchSegmentCollector {
+            segment,
+            sort: self.sort,
+            after: self.after,
+            id_key: fast.u64("id_key")?,
+            year_start: fast.i64("year_start")?,
+            year_end: fast.i64("year_end")?,
+            created_at: fast.i64("created_at")?,
+            title_key1: fast.u64("title_key1")?,
+            title_key2: fast.u64("title_key2")?,
+            facets: if self.facets {
+                Some(FacetCounter::new(reader)?)
+            } else {
+                None
+            },
+            top: Top::new(self.limit),
+            total: 0,
+            after_cursor: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.sort == Sort::Relevance
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Collection>) -> tantivy::Result<Collection> {
+        Ok(merge(fruits, self.limit))
+    }
+}
+
+impl SearchSegmentCollector {
     /// The sort key of a document.
     fn key(&self, doc: DocId, score: Score) -> SortKey {
         let tie = self.id_key.first(doc).unwrap_or_default();
         let (primary, secondary) = match self.sort {
-            Sort::Relevance => (u64::MAX - ordered_score(score), 0),
+            Sort::Relevance => return relevance_key(score, tie),
             Sort::DateAsc => match self.year_start.first(doc) {
                 Some(year) => (
                     ordered_i64(year),
@@ -329,99 +480,39 @@ impl SegmentCollector for SearchSegmentCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.total += 1;
-        if self.count_facets {
-            for ((column, counts), single) in self
-                .facet_columns
-                .iter()
-                .zip(self.facet_ords.iter_mut())
-                .zip(&self.facet_single)
-            {
-                let Some(column) = column else { continue };
-                if *single {
-                    let ord = column.ords().values.get_val(doc);
-                    if let Some(count) = counts.get_mut(ord as usize) {
-                        *count += 1;
-                    }
-                } else {
-                    for ord in column.term_ords(doc) {
-                        if let Some(count) = counts.get_mut(ord as usize) {
-                            *count += 1;
-                        }
-                    }
-                }
-            }
-            if let Some(year) = self.year_start.first(doc) {
-                self.count_decade(year.div_euclid(10) * 10);
-            }
+        if let Some(facets) = &mut self.facets {
+            facets.count(doc);
         }
         if self.after.is_none() {
             self.after_cursor += 1;
-            if self.limit == 0 {
-                return;
-            }
-            // By relevance, a full heap whose worst hit scores better than
+            // By relevance, a full list whose worst hit scores better than
             // this one needs no sort key (the id hash only breaks ties).
-            if self.sort == Sort::Relevance
-                && self.heap.len() >= self.limit
-                && self
-                    .heap
-                    .peek()
-                    .is_some_and(|worst| worst.0.primary < u64::MAX - ordered_score(score))
+            if self.top.is_full()
+                && (self.top.limit == 0
+                    || self.sort == Sort::Relevance
+                        && self.top.worst().is_some_and(|(worst, _)| {
+                            worst.primary < relevance_key(score, 0).primary
+                        }))
             {
                 return;
             }
         }
         let key = self.key(doc, score);
-        if self.after.is_some() {
-            if self.after.is_some_and(|after| key <= after) {
+        if let Some(after) = self.after {
+            if key <= after {
                 return;
             }
             self.after_cursor += 1;
-            if self.limit == 0 {
-                return;
-            }
         }
-        if self.heap.len() < self.limit {
-            self.heap.push((key, doc, score.to_bits()));
-        } else if self.heap.peek().is_some_and(|worst| key < worst.0) {
-            self.heap.pop();
-            self.heap.push((key, doc, score.to_bits()));
-        }
+        self.top.offer(key, doc, score);
     }
 
     fn harvest(self) -> Collection {
-        let mut facets = Vec::with_capacity(FACET_NAMES.len());
-        for (index, name) in FACET_NAMES.iter().enumerate() {
-            let mut values = HashMap::new();
-            if *name == "year" {
-                for (decade, count) in &self.years {
-                    values.insert(format!("{}-{}", decade, decade + 9), *count);
-                }
-            } else if let Some(column) = &self.facet_columns[index] {
-                let mut text = String::new();
-                for (ord, count) in self.facet_ords[index].iter().enumerate() {
-                    if *count > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
-                        values.insert(text.clone(), *count);
-                    }
-                }
-            }
-            facets.push(values);
-        }
-        let segment = self.segment;
-        let top = self
-            .heap
-            .into_iter()
-            .map(|(key, doc, bits)| Collected {
-                key,
-                score: f32::from_bits(bits),
-                address: DocAddress::new(segment, doc),
-            })
-            .collect();
         Collection {
             total: self.total,
             after_cursor: self.after_cursor,
-            top,
-            facets,
+            top: self.top.into_collected(self.segment),
+            facets: self.facets.map(FacetCounter::harvest).unwrap_or_default(),
         }
     }
 }
@@ -445,6 +536,19 @@ mod tests {
             SortKey::from_cursor("t日日日日日日日日日日日日日日日日", Sort::Title),
             None
         );
+    }
+
+    #[test]
+    fn relevance_keys_give_back_their_score() {
+        for score in [0.0f32, 1e-30, 0.5, 1.0, 3.75, 1e9, -2.0] {
+            assert_eq!(key_score(relevance_key(score, 7)), score);
+        }
+        let tampered = SortKey {
+            primary: 1,
+            secondary: 0,
+            tie: 0,
+        };
+        assert!(key_score(tampered).is_nan());
     }
 
     #[test]

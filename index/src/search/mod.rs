@@ -15,6 +15,7 @@
 pub mod collector;
 pub mod indexer;
 pub mod query;
+mod ranked;
 pub mod schema;
 pub mod snippet;
 pub mod tokenizer;
@@ -343,11 +344,7 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let fields = &self.fields;
         let built = query::build_query(&request.query, fields);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, built.query)];
-        for filter in self.filter_queries(&request.filters)? {
-            clauses.push((Occur::Must, filter));
-        }
-        let full_query = BooleanQuery::new(clauses);
+        let filters = self.filter_queries(&request.filters)?;
 
         let after = match &request.cursor {
             Some(cursor) => Some(SortKey::from_cursor(cursor, request.sort).ok_or_else(|| {
@@ -361,14 +358,32 @@ impl SearchIndex {
         } else {
             request.offset.min(MAX_OFFSET)
         };
-        let collector = SearchCollector {
-            sort: request.sort,
-            limit: offset + limit,
-            after,
-            facets: request.facets,
-        };
         let searcher = self.reader.searcher();
-        let collection = searcher.search(&full_query, &collector)?;
+        let collection = match &built.alternatives {
+            // One word or phrase, by relevance: ranked without scoring every match.
+            Some(alternatives) if request.sort == Sort::Relevance && filters.is_empty() => {
+                ranked::collect(
+                    &searcher,
+                    built.query.as_ref(),
+                    alternatives,
+                    offset + limit,
+                    after,
+                    request.facets,
+                )?
+            }
+            _ => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Must, built.query.box_clone())];
+                clauses.extend(filters.into_iter().map(|filter| (Occur::Must, filter)));
+                let collector = SearchCollector {
+                    sort: request.sort,
+                    limit: offset + limit,
+                    after,
+                    facets: request.facets,
+                };
+                searcher.search(&BooleanQuery::new(clauses), &collector)?
+            }
+        };
 
         let mut hits = Vec::new();
         let page: Vec<_> = collection.top.iter().skip(offset).collect();

@@ -79,6 +79,11 @@ pub struct BuiltQuery {
     pub fallback: bool,
     /// True when the query is empty and every document matches.
     pub match_all: bool,
+    /// When the whole query is one word or phrase: the boosted queries for
+    /// it in each field, which `query` OR-s. Their scores added up in this
+    /// order are the hit's relevance (see [`super::ranked`]), the same
+    /// whichever way the matches are visited.
+    pub alternatives: Option<Vec<Box<dyn Query>>>,
 }
 
 /// Lexical tokens of the query language.
@@ -338,6 +343,8 @@ struct Builder<'a> {
     fields: &'a Fields,
     highlight: Vec<String>,
     terms: usize,
+    /// The alternatives of the last term that became one query.
+    alternatives: Option<Vec<Box<dyn Query>>>,
 }
 
 impl Builder<'_> {
@@ -408,18 +415,24 @@ impl Builder<'_> {
             parts
         };
         let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut alternatives = Vec::new();
         for piece in pieces {
             if self.terms >= MAX_TERMS {
                 break;
             }
             self.terms += 1;
-            if let Some(query) = term_query(self.fields, scope, &piece) {
-                musts.push((Occur::Must, query));
+            alternatives = term_alternatives(self.fields, scope, &piece);
+            if !alternatives.is_empty() {
+                musts.push((Occur::Must, union_of(&alternatives)));
             }
         }
+        self.alternatives = None;
         Ok(match musts.len() {
             0 => None,
-            1 => musts.pop().map(|(_, query)| query),
+            1 => {
+                self.alternatives = Some(alternatives);
+                musts.pop().map(|(_, query)| query)
+            }
             _ => Some(Box::new(BooleanQuery::new(musts))),
         })
     }
@@ -539,32 +552,37 @@ fn positioned_query(field: Field, tokens: &[CharToken]) -> Option<Box<dyn Query>
     }
 }
 
-/// The query for one piece of text in a scope: words and grams fields of
-/// every kind in scope with their boosts, and pinyin for ASCII letters.
-pub fn term_query(fields: &Fields, scope: Scope, text: &str) -> Option<Box<dyn Query>> {
+/// The queries OR-ed into one.
+fn union_of(alternatives: &[Box<dyn Query>]) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        alternatives
+            .iter()
+            .map(|query| (Occur::Should, query.box_clone()))
+            .collect(),
+    ))
+}
+
+/// The queries for one piece of text in a scope, one per field it is
+/// looked for in: words and grams fields of every kind in scope with their
+/// boosts, and pinyin for ASCII letters.
+fn term_alternatives(fields: &Fields, scope: Scope, text: &str) -> Vec<Box<dyn Query>> {
     let kinds: Vec<TextKind> = match scope {
         Scope::All => TextKind::ALL.to_vec(),
         Scope::Kind(kind) => vec![kind],
-        Scope::Year => return None,
+        Scope::Year => return Vec::new(),
     };
     let word_tokens = query_word_tokens(text);
     let gram_tokens = query_gram_tokens(text);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
     for kind in &kinds {
         let words = fields.words_of(*kind);
         if let Some(query) = words.and_then(|field| positioned_query(field, &word_tokens)) {
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(query, kind.boost())),
-            ));
+            clauses.push(Box::new(BoostQuery::new(query, kind.boost())));
         }
         // Without a words field, the grams carry the kind's whole weight.
         let factor = if words.is_some() { GRAMS_FACTOR } else { 1.0 };
         if let Some(query) = positioned_query(fields.grams_of(*kind), &gram_tokens) {
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(query, kind.boost() * factor)),
-            ));
+            clauses.push(Box::new(BoostQuery::new(query, kind.boost() * factor)));
         }
     }
     let pinyin_scope = matches!(
@@ -577,12 +595,9 @@ pub fn term_query(fields: &Fields, scope: Scope, text: &str) -> Option<Box<dyn Q
             Term::from_field_text(fields.pinyin, &lower),
             IndexRecordOption::WithFreqs,
         );
-        clauses.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(query), PINYIN_BOOST)),
-        ));
+        clauses.push(Box::new(BoostQuery::new(Box::new(query), PINYIN_BOOST)));
     }
-    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    clauses
 }
 
 /// The words of a malformed query, as plain terms.
@@ -618,27 +633,35 @@ pub fn build_query(input: &str, fields: &Fields) -> BuiltQuery {
             highlight_terms: Vec::new(),
             fallback: truncated,
             match_all: true,
+            alternatives: None,
         };
     }
     let mut builder = Builder {
         fields,
         highlight: Vec::new(),
         terms: 0,
+        alternatives: None,
     };
     if let Ok(node) = parse(&text)
         && let Ok(Some(query)) = builder.node(&node, false)
     {
+        let alternatives = match node {
+            Node::Term { .. } => builder.alternatives,
+            _ => None,
+        };
         return BuiltQuery {
             query,
             highlight_terms: builder.highlight,
             fallback: truncated,
             match_all: false,
+            alternatives,
         };
     }
     let mut builder = Builder {
         fields,
         highlight: Vec::new(),
         terms: 0,
+        alternatives: None,
     };
     let query = fallback_node(&text)
         .and_then(|node| builder.node(&node, false).ok().flatten())
@@ -648,6 +671,7 @@ pub fn build_query(input: &str, fields: &Fields) -> BuiltQuery {
         highlight_terms: builder.highlight,
         fallback: true,
         match_all: false,
+        alternatives: None,
     }
 }
 

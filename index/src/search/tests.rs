@@ -538,61 +538,66 @@ fn relevance(corpus: &Corpus, index: &SearchIndex) {
     assert!(share >= 95.0, "known-item ranked first only {share:.1}%");
 }
 
+/// Facet counts computed from the records that pass `filter`.
+fn expected_facets(
+    corpus: &Corpus,
+    filter: &dyn Fn(&ItemRecord) -> bool,
+) -> BTreeMap<String, BTreeMap<String, u64>> {
+    let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for record in corpus.records.iter().filter(|r| filter(r)) {
+        let item = &record.item;
+        let mut add = |name: &str, value: String| {
+            *counts
+                .entry(name.into())
+                .or_default()
+                .entry(value)
+                .or_default() += 1;
+        };
+        let institution = item.institution_id.clone().unwrap();
+        let kind = corpus
+            .institutions
+            .iter()
+            .find(|i| i.id == institution)
+            .unwrap()
+            .kind;
+        add("institution_kind", kind.as_str().into());
+        add(
+            "collection",
+            format!("{institution}/{}", item.collection_id.clone().unwrap()),
+        );
+        add("institution", institution);
+        let distinct = |element| -> HashSet<String> {
+            item.metadata.values(element).iter().cloned().collect()
+        };
+        for value in distinct(DcElement::Type) {
+            add("type", value);
+        }
+        for value in distinct(DcElement::Subject) {
+            add("subject", value);
+        }
+        for value in distinct(DcElement::Coverage) {
+            add("place", value);
+        }
+        for value in distinct(DcElement::Language) {
+            add("language", value);
+        }
+        add("access", item.access.as_str().into());
+        if let Some((start, _)) = item
+            .metadata
+            .values(DcElement::Date)
+            .iter()
+            .find_map(|d| crate::dates::normalize_date(d))
+        {
+            let decade = start.div_euclid(10) * 10;
+            add("year", format!("{}-{}", decade, decade + 9));
+        }
+    }
+    counts
+}
+
 /// Facet counts equal counts computed from the records, with and without filters.
 fn facets(corpus: &Corpus, index: &SearchIndex) {
-    let expected =
-        |filter: &dyn Fn(&ItemRecord) -> bool| -> BTreeMap<String, BTreeMap<String, u64>> {
-            let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-            for record in corpus.records.iter().filter(|r| filter(r)) {
-                let item = &record.item;
-                let mut add = |name: &str, value: String| {
-                    *counts
-                        .entry(name.into())
-                        .or_default()
-                        .entry(value)
-                        .or_default() += 1;
-                };
-                let institution = item.institution_id.clone().unwrap();
-                let kind = corpus
-                    .institutions
-                    .iter()
-                    .find(|i| i.id == institution)
-                    .unwrap()
-                    .kind;
-                add("institution_kind", kind.as_str().into());
-                add(
-                    "collection",
-                    format!("{institution}/{}", item.collection_id.clone().unwrap()),
-                );
-                add("institution", institution);
-                let distinct = |element| -> HashSet<String> {
-                    item.metadata.values(element).iter().cloned().collect()
-                };
-                for value in distinct(DcElement::Type) {
-                    add("type", value);
-                }
-                for value in distinct(DcElement::Subject) {
-                    add("subject", value);
-                }
-                for value in distinct(DcElement::Coverage) {
-                    add("place", value);
-                }
-                for value in distinct(DcElement::Language) {
-                    add("language", value);
-                }
-                add("access", item.access.as_str().into());
-                if let Some((start, _)) = item
-                    .metadata
-                    .values(DcElement::Date)
-                    .iter()
-                    .find_map(|d| crate::dates::normalize_date(d))
-                {
-                    let decade = start.div_euclid(10) * 10;
-                    add("year", format!("{}-{}", decade, decade + 9));
-                }
-            }
-            counts
-        };
+    let expected = |filter: &dyn Fn(&ItemRecord) -> bool| expected_facets(corpus, filter);
     let actual = |request: &SearchRequest| -> BTreeMap<String, BTreeMap<String, u64>> {
         let results = index.search(request).unwrap();
         results
@@ -703,4 +708,168 @@ fn paging(index: &SearchIndex) {
     request.cursor = Some("r-garbage".into());
     assert!(index.search(&request).unwrap_err().is_user_error());
     println!("paging: cursors and offsets agree for all five sort orders");
+}
+
+/// One word alone is ranked without scoring every match (`ranked.rs`):
+/// over several segments with deleted documents, its totals and facets are
+/// exact, the pruned first page is the start of the cursor walk, and the
+/// walk shows every match once.
+#[test]
+fn one_word_queries_agree_on_every_path() {
+    let corpus = corpus(2000);
+    let index = SearchIndex::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    let upsert = |writer: &mut IndexUpdater, record: &ItemRecord| {
+        let institution = corpus
+            .institutions
+            .iter()
+            .find(|institution| Some(&institution.id) == record.item.institution_id.as_ref());
+        writer
+            .upsert(&IndexDocument {
+                record,
+                institution,
+                collection_name: None,
+                thumbnail: None,
+            })
+            .unwrap();
+    };
+    for (n, record) in corpus.records.iter().enumerate() {
+        upsert(&mut writer, record);
+        if n % 500 == 499 {
+            writer.commit().unwrap();
+        }
+    }
+    // Every tenth item again: its old copy is deleted in an older segment.
+    for record in corpus.records.iter().step_by(10) {
+        upsert(&mut writer, record);
+    }
+    writer.commit().unwrap();
+    assert_eq!(index.num_docs(), 2000);
+    let segments = index.reader.searcher().segment_readers().len();
+    let deleted: u32 = index
+        .reader
+        .searcher()
+        .segment_readers()
+        .iter()
+        .map(|segment| segment.num_deleted_docs())
+        .sum();
+    assert!(
+        segments > 1 && deleted > 0,
+        "{segments} segments, {deleted} deleted"
+    );
+
+    let chars: Vec<char> = CHARS.chars().collect();
+    let mut rng = Rng(99);
+    for round in 0..24 {
+        let len = 1 + round % 2;
+        let query: String = (0..len).map(|_| *rng.pick(&chars)).collect();
+        let matching: HashSet<&str> = corpus
+            .texts
+            .iter()
+            .zip(&corpus.records)
+            .filter(|(values, _)| values.iter().any(|value| value.contains(&fold(&query))))
+            .map(|(_, record)| record.item.id.as_str())
+            .collect();
+
+        let mut request = SearchRequest::new(&query);
+        request.limit = 25;
+        let first = index.search(&request).unwrap();
+        assert_eq!(first.total, matching.len(), "{query}");
+        let facets: BTreeMap<String, BTreeMap<String, u64>> = first
+            .facets
+            .iter()
+            .filter(|facet| !facet.values.is_empty())
+            .map(|facet| (facet.name.clone(), facet.values.iter().cloned().collect()))
+            .collect();
+        let mut want = expected_facets(&corpus, &|record| {
+            matching.contains(record.item.id.as_str())
+        });
+        // The index returns the 20 largest values per facet (years: all).
+        for (name, values) in want.iter_mut() {
+            if name != "year" && values.len() > 20 {
+                let mut sorted: Vec<(String, u64)> = values.clone().into_iter().collect();
+                sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                *values = sorted.into_iter().take(20).collect();
+            }
+        }
+        assert_eq!(facets, want, "{query}");
+
+        // Walk with cursors, 25 at a time.
+        request.facets = false;
+        let mut walked: Vec<(String, f32)> = Vec::new();
+        loop {
+            let page = index.search(&request).unwrap();
+            walked.extend(page.hits.iter().map(|hit| (hit.id.clone(), hit.score)));
+            match page.next_cursor {
+                Some(cursor) => request.cursor = Some(cursor),
+                None => break,
+            }
+        }
+        let ids: Vec<&str> = walked.iter().map(|(id, _)| id.as_str()).collect();
+        let distinct: HashSet<&str> = ids.iter().copied().collect();
+        assert_eq!(distinct, matching, "{query}: the walk shows every match");
+        assert_eq!(ids.len(), matching.len(), "{query}: and each once");
+        assert!(
+            walked.windows(2).all(|pair| pair[0].1 >= pair[1].1),
+            "{query}: scores never rise along the walk"
+        );
+        let first_ids: Vec<&str> = first.hits.iter().map(|hit| hit.id.as_str()).collect();
+        assert_eq!(first_ids, ids[..first_ids.len()], "{query}");
+        // An offset page is the same stretch of the walk.
+        let mut request = SearchRequest::new(&query);
+        request.offset = 10;
+        request.limit = 30;
+        request.facets = false;
+        let page: Vec<String> = index
+            .search(&request)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|hit| hit.id)
+            .collect();
+        let end = ids.len().min(40);
+        assert_eq!(page, ids[10.min(end)..end], "{query}");
+
+        // The pruned passes and the single walk agree to the last bit.
+        let fields = &index.fields;
+        let built = query::build_query(&query, fields);
+        let alternatives = built.alternatives.as_deref().unwrap();
+        let searcher = index.reader.searcher();
+        let mut cursor = None;
+        for (limit, facets) in [(7, true), (25, false), (3000, false)] {
+            let run = |prune_above| {
+                let collection = ranked::collect_pruning_above(
+                    &searcher,
+                    built.query.as_ref(),
+                    alternatives,
+                    (limit, cursor, facets),
+                    prune_above,
+                )
+                .unwrap();
+                let top: Vec<(u64, u64, u32)> = collection
+                    .top
+                    .iter()
+                    .map(|hit| (hit.key.primary, hit.key.tie, hit.score.to_bits()))
+                    .collect();
+                let facets: Vec<BTreeMap<String, u64>> = collection
+                    .facets
+                    .into_iter()
+                    .map(|counts| counts.into_iter().collect())
+                    .collect();
+                (
+                    collection.total,
+                    collection.after_cursor,
+                    top,
+                    facets,
+                    collection.top,
+                )
+            };
+            let (pruned, walked) = (run(0), run(u64::MAX));
+            assert_eq!(pruned.0, walked.0, "{query}: totals");
+            assert_eq!(pruned.1, walked.1, "{query}: after the cursor");
+            assert_eq!(pruned.2, walked.2, "{query}: hits and scores");
+            assert_eq!(pruned.3, walked.3, "{query}: facets");
+            cursor = walked.4.get(limit / 2).map(|hit| hit.key);
+        }
+    }
 }

@@ -131,58 +131,79 @@ pub fn is_word_char(c: char) -> bool {
 
 /// Normalises `text`: NFKC, traditional → simplified, lower case, no Latin
 /// diacritics. Characters map back to the original through `spans`.
+///
+/// Each step has a fast path for the characters it leaves alone (CJK
+/// ideographs, punctuation), checked by table lookups instead of running
+/// the normaliser's iterators character by character; the result is the
+/// same (a test compares every character against the plain definition).
 pub fn normalize(text: &str) -> Normalized {
     // NFKC per original character, so each output char knows its source.
-    let mut chars = Vec::with_capacity(text.len() / 2);
-    let mut spans = Vec::with_capacity(text.len() / 2);
+    let mut nfkc = String::with_capacity(text.len());
+    let mut spans = Vec::with_capacity(text.len() / 2 + 1);
     for (start, c) in text.char_indices() {
-        let end = start + c.len_utf8();
-        if c.is_ascii() {
-            chars.push(c);
-            spans.push((start, end));
+        let span = (start, start + c.len_utf8());
+        if c.is_ascii() || nfkc_keeps(c) {
+            nfkc.push(c);
+            spans.push(span);
             continue;
         }
         for n in std::iter::once(c).nfkc() {
-            chars.push(n);
-            spans.push((start, end));
+            nfkc.push(n);
+            spans.push(span);
         }
     }
     // Traditional → simplified. fast2s maps one char to one char; should it
     // ever change the count, keep the unfolded text (offsets stay correct).
-    let nfkc: String = chars.iter().collect();
     let folded = fast2s::convert(&nfkc);
-    if folded.chars().count() == chars.len() {
-        chars = folded.chars().collect();
-    }
+    let source = if folded.chars().count() == spans.len() {
+        folded
+    } else {
+        nfkc
+    };
     // Lower case and strip diacritics (combining marks after NFD).
-    let mut out_chars = Vec::with_capacity(chars.len());
-    let mut out_spans = Vec::with_capacity(chars.len());
-    for (c, span) in chars.into_iter().zip(spans) {
+    let mut out = Normalized {
+        text: String::with_capacity(source.len()),
+        chars: Vec::with_capacity(spans.len()),
+        spans: Vec::with_capacity(spans.len()),
+    };
+    let mut push = |c: char, span: (usize, usize)| {
+        out.text.push(c);
+        out.chars.push(c);
+        out.spans.push(span);
+    };
+    for (c, span) in source.chars().zip(spans) {
         if c.is_ascii() {
-            out_chars.push(c.to_ascii_lowercase());
-            out_spans.push(span);
-            continue;
-        }
-        if is_cjk(c) {
-            out_chars.push(c);
-            out_spans.push(span);
-            continue;
-        }
-        for lower in c.to_lowercase() {
-            for d in std::iter::once(lower).nfd() {
-                if is_combining_mark(d) {
-                    continue;
+            push(c.to_ascii_lowercase(), span);
+        } else if is_cjk(c) || (fold_keeps(c) && !is_combining_mark(c)) {
+            push(c, span);
+        } else {
+            for lower in c.to_lowercase() {
+                for d in std::iter::once(lower).nfd() {
+                    if !is_combining_mark(d) {
+                        push(d, span);
+                    }
                 }
-                out_chars.push(d);
-                out_spans.push(span);
             }
         }
     }
-    Normalized {
-        text: out_chars.iter().collect(),
-        chars: out_chars,
-        spans: out_spans,
-    }
+    out
+}
+
+/// True when NFKC leaves `c`, standing alone, as it is.
+fn nfkc_keeps(c: char) -> bool {
+    // Unified ideographs have no decomposition; the compatibility block does.
+    (is_cjk(c) && !matches!(c as u32, 0xF900..=0xFAFF))
+        || unicode_normalization::is_nfkc_quick(std::iter::once(c))
+            == unicode_normalization::IsNormalized::Yes
+}
+
+/// True when lower-casing and NFD leave `c` as it is.
+fn fold_keeps(c: char) -> bool {
+    let mut lower = c.to_lowercase();
+    lower.len() == 1
+        && lower.next() == Some(c)
+        && unicode_normalization::is_nfd_quick(std::iter::once(c))
+            == unicode_normalization::IsNormalized::Yes
 }
 
 /// The normalised form of `text`, without the offset map.
@@ -509,6 +530,85 @@ impl Tokenizer for PinyinTokenizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The normalisation written plainly, character by character through the
+    /// normaliser's iterators: what [`normalize`]'s fast paths must equal.
+    fn normalize_by_definition(text: &str) -> Normalized {
+        // NFKC per original character, so each output char knows its source.
+        let mut chars = Vec::with_capacity(text.len() / 2);
+        let mut spans = Vec::with_capacity(text.len() / 2);
+        for (start, c) in text.char_indices() {
+            let end = start + c.len_utf8();
+            if c.is_ascii() {
+                chars.push(c);
+                spans.push((start, end));
+                continue;
+            }
+            for n in std::iter::once(c).nfkc() {
+                chars.push(n);
+                spans.push((start, end));
+            }
+        }
+        // Traditional → simplified. fast2s maps one char to one char; should it
+        // ever change the count, keep the unfolded text (offsets stay correct).
+        let nfkc: String = chars.iter().collect();
+        let folded = fast2s::convert(&nfkc);
+        if folded.chars().count() == chars.len() {
+            chars = folded.chars().collect();
+        }
+        // Lower case and strip diacritics (combining marks after NFD).
+        let mut out_chars = Vec::with_capacity(chars.len());
+        let mut out_spans = Vec::with_capacity(chars.len());
+        for (c, span) in chars.into_iter().zip(spans) {
+            if c.is_ascii() {
+                out_chars.push(c.to_ascii_lowercase());
+                out_spans.push(span);
+                continue;
+            }
+            if is_cjk(c) {
+                out_chars.push(c);
+                out_spans.push(span);
+                continue;
+            }
+            for lower in c.to_lowercase() {
+                for d in std::iter::once(lower).nfd() {
+                    if is_combining_mark(d) {
+                        continue;
+                    }
+                    out_chars.push(d);
+                    out_spans.push(span);
+                }
+            }
+        }
+        Normalized {
+            text: out_chars.iter().collect(),
+            chars: out_chars,
+            spans: out_spans,
+        }
+    }
+
+    #[test]
+    fn fast_paths_equal_the_definition_for_every_character() {
+        let mut text = String::new();
+        for code in (0..=0x3_2000u32).chain(0xE_0000..=0xE_01EF) {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let one = c.to_string();
+            let (fast, plain) = (normalize(&one), normalize_by_definition(&one));
+            assert_eq!(
+                (&fast.text, &fast.chars, &fast.spans),
+                (&plain.text, &plain.chars, &plain.spans),
+                "U+{code:04X}"
+            );
+            text.push(c);
+            text.push(if code % 3 == 0 { '\u{0301}' } else { '書' });
+        }
+        // And in context: neighbours, combining marks after letters.
+        let (fast, plain) = (normalize(&text), normalize_by_definition(&text));
+        assert_eq!(fast.text, plain.text);
+        assert_eq!(fast.spans, plain.spans);
+    }
 
     fn collect(mut tokenizer: impl Tokenizer, text: &str) -> Vec<(String, usize, usize, usize)> {
         let mut stream = tokenizer.token_stream(text);

@@ -1,0 +1,337 @@
+//! Relevance ranking of a query that is one word or phrase, without scoring
+//! every match.
+//!
+//! A word typed alone is looked for in a dozen fields at once (the
+//! alternatives of [`super::query::BuiltQuery`]). One character matches tens
+//! of thousands of poems; scoring all of them to keep twenty made those the
+//! slowest queries there were. Here the first page comes from tantivy's
+//! block-max WAND, which skips whole blocks of postings that cannot beat the
+//! twentieth score so far; the total comes from a count, and facets from a
+//! pass that scores nothing.
+//!
+//! A cursor page is a full pass (it must skip everything before the cursor),
+//! and it has to agree with the pruned first page to the last bit, or the hit
+//! at a page boundary could be shown twice or never. tantivy adds the
+//! alternatives' scores up in an order that depends on how the matches were
+//! visited, which changes the last bits. So every candidate's score is
+//! computed again here, by [`Rescorer`]: each alternative's score, added in the
+//! alternatives' fixed order. The score of the visit only decides, with a
+//! margin far above any rounding, whether a document can be a candidate.
+
+use tantivy::query::{EnableScoring, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
+
+use super::collector::{Collection, FacetCounter, SortKey, Top, key_score, merge, relevance_key};
+
+/// Relative difference between two sums of the same scores, added in
+/// different orders, that is certainly never reached (the rounding of a sum
+/// of n f32 terms is below n × 6e-8 of it, and n is at most a few dozen).
+const MARGIN: f32 = 1e-4;
+
+/// Up to this many matches (estimated from the postings' lengths) the
+/// alternatives are walked together in one pass, which scores every match
+/// canonically; beyond it, pruning pays for the extra scorers it opens (a
+/// WAND pass, then a count).
+const PRUNE_ABOVE: u64 = 2_000;
+
+/// How far the visit's score of a document may be from its [`Rescorer`] score.
+fn margin(score: Score) -> Score {
+    score.abs() * MARGIN + f32::MIN_POSITIVE
+}
+
+/// The canonical relevance of documents of one segment: the scores of the
+/// alternatives that match, added in the alternatives' order. Documents must
+/// be asked for in increasing order.
+struct Rescorer {
+    scorers: Vec<Box<dyn Scorer>>,
+}
+
+impl Rescorer {
+    fn new(weights: &[Box<dyn Weight>], reader: &SegmentReader) -> tantivy::Result<Self> {
+        let scorers = weights
+            .iter()
+            .map(|weight| weight.scorer(reader, 1.0))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Rescorer { scorers })
+    }
+
+    /// An upper bound of the number of matches.
+    fn estimate(&self) -> u64 {
+        self.scorers
+            .iter()
+            .map(|scorer| u64::from(scorer.size_hint()))
+            .sum()
+    }
+
+    /// Visits every match in order with its canonical score: the scorers
+    /// walked together, each match's scores added in the alternatives' order.
+    fn for_each(&mut self, callback: &mut dyn FnMut(DocId, Score)) {
+        loop {
+            let doc = self
+                .scorers
+                .iter()
+                .map(|scorer| scorer.doc())
+                .min()
+                .unwrap_or(TERMINATED);
+            if doc == TERMINATED {
+                return;
+            }
+            let mut total = 0.0;
+            for scorer in &mut self.scorers {
+                if scorer.doc() == doc {
+                    total += scorer.score();
+                    scorer.advance();
+                }
+            }
+            callback(doc, total);
+        }
+    }
+
+    fn score(&mut self, doc: DocId) -> Score {
+        let mut total = 0.0;
+        for scorer in &mut self.scorers {
+            if scorer.doc() < doc {
+                scorer.seek(doc);
+            }
+            if scorer.doc() == doc && doc != TERMINATED {
+                total += scorer.score();
+            }
+        }
+        total
+    }
+}
+
+/// Checks, in debug builds, that the visit's score is the canonical one
+/// up to rounding (it would not be if tantivy's union did more than add).
+fn check_close(visited: Score, canonical: Score) {
+    debug_assert!(
+        (visited - canonical).abs() <= margin(canonical),
+        "the union scored {visited}, its alternatives add up to {canonical}"
+    );
+}
+
+/// The pruning threshold for a list of hits: anything that may still get in.
+fn threshold(top: &Top) -> Score {
+    match top.worst() {
+        Some((_, worst)) => worst - margin(worst),
+        None => f32::NEG_INFINITY,
+    }
+}
+
+/// Collects the matches of `query` — the union of `alternatives` — by
+/// relevance: the first `limit` hits after `after`, the total, the number
+/// after the cursor and, when asked, the facet counts.
+pub fn collect(
+    searcher: &Searcher,
+    query: &dyn Query,
+    alternatives: &[Box<dyn Query>],
+    limit: usize,
+    after: Option<SortKey>,
+    facets: bool,
+) -> tantivy::Result<Collection> {
+    collect_pruning_above(
+        searcher,
+        query,
+        alternatives,
+        (limit, after, facets),
+        PRUNE_ABOVE,
+    )
+}
+
+/// [`collect`], pruning segments with more than `prune_above` estimated matches.
+pub(crate) fn collect_pruning_above(
+    searcher: &Searcher,
+    query: &dyn Query,
+    alternatives: &[Box<dyn Query>],
+    (limit, after, facets): (usize, Option<SortKey>, bool),
+    prune_above: u64,
+) -> tantivy::Result<Collection> {
+    let scoring = EnableScoring::enabled_from_searcher(searcher);
+    let weight = query.weight(scoring)?;
+    let weights = alternatives
+        .iter()
+        .map(|alternative| alternative.weight(scoring))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let mut fruits = Vec::new();
+    for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
+        let segment = Segment {
+            weight: weight.as_ref(),
+            reader,
+            rescorer: Rescorer::new(&weights, reader)?,
+            id_key: reader.fast_fields().u64("id_key")?,
+            top: Top::new(limit),
+            facets: if facets {
+                Some(FacetCounter::new(reader)?)
+            } else {
+                None
+            },
+        };
+        fruits.push(segment.collect(ordinal as u32, after, prune_above)?);
+    }
+    Ok(merge(fruits, limit))
+}
+
+/// The work on one segment.
+struct Segment<'a> {
+    weight: &'a dyn Weight,
+    reader: &'a SegmentReader,
+    rescorer: Rescorer,
+    id_key: tantivy::columnar::Column<u64>,
+    top: Top,
+    facets: Option<FacetCounter>,
+}
+
+impl Segment<'_> {
+    fn collect(
+        self,
+        ordinal: u32,
+        after: Option<SortKey>,
+        prune_above: u64,
+    ) -> tantivy::Result<Collection> {
+        if self.rescorer.estimate() <= prune_above {
+            return Ok(self.walk(ordinal, after));
+        }
+        match after {
+            None => self.first_pages(ordinal),
+            Some(after) => self.after_cursor(ordinal, after),
+        }
+    }
+
+    /// Few matches: one pass of the alternatives' own scorers.
+    fn walk(mut self, ordinal: u32, after: Option<SortKey>) -> Collection {
+        let alive = self.reader.alive_bitset();
+        let (mut total, mut after_cursor) = (0u64, 0u64);
+        let Segment {
+            rescorer,
+            id_key,
+            top,
+            facets,
+            ..
+        } = &mut self;
+        rescorer.for_each(&mut |doc, score| {
+            if alive.is_some_and(|alive| !alive.is_alive(doc)) {
+                return;
+            }
+            total += 1;
+            if let Some(facets) = facets {
+                facets.count(doc);
+            }
+            let key = relevance_key(score, id_key.first(doc).unwrap_or_default());
+            if after.is_none_or(|after| key > after) {
+                after_cursor += 1;
+                top.offer(key, doc, score);
+            }
+        });
+        Collection {
+            total,
+            after_cursor,
+            top: self.top.into_collected(ordinal),
+            facets: self.facets.map(FacetCounter::harvest).unwrap_or_default(),
+        }
+    }
+
+    /// No cursor: pruned top hits, then a count (or a facet pass).
+    fn first_pages(mut self, ordinal: u32) -> tantivy::Result<Collection> {
+        let alive = self.reader.alive_bitset();
+        if !self.top.is_full() {
+            let Segment {
+                weight,
+                reader,
+                rescorer,
+                id_key,
+                top,
+                ..
+            } = &mut self;
+            weight.for_each_pruning(f32::NEG_INFINITY, reader, &mut |doc, visited| {
+                if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                    let score = rescorer.score(doc);
+                    check_close(visited, score);
+                    let tie = id_key.first(doc).unwrap_or_default();
+                    top.offer(relevance_key(score, tie), doc, score);
+                }
+                threshold(top)
+            })?;
+        }
+        let total = match &mut self.facets {
+            Some(facets) => {
+                let mut total = 0u64;
+                self.weight.for_each_no_score(self.reader, &mut |docs| {
+                    for &doc in docs {
+                        if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                            total += 1;
+                            facets.count(doc);
+                        }
+                    }
+                })?;
+                total
+            }
+            None => u64::from(self.weight.count(self.reader)?),
+        };
+        Ok(Collection {
+            total,
+            after_cursor: total,
+            top: self.top.into_collected(ordinal),
+            facets: self.facets.map(FacetCounter::harvest).unwrap_or_default(),
+        })
+    }
+
+    /// A cursor: one pass over every match; canonical scores only for the
+    /// documents near the cursor or good enough for the list.
+    fn after_cursor(mut self, ordinal: u32, after: SortKey) -> tantivy::Result<Collection> {
+        let alive = self.reader.alive_bitset();
+        let after_score = key_score(after);
+        // A cursor no score makes (tampered) compares every document exactly.
+        let known = after_score.is_finite();
+        let (mut total, mut after_cursor) = (0u64, 0u64);
+        let Segment {
+            weight,
+            reader,
+            rescorer,
+            id_key,
+            top,
+            facets,
+        } = &mut self;
+        weight.for_each(reader, &mut |doc, visited| {
+            if alive.is_some_and(|alive| !alive.is_alive(doc)) {
+                return;
+            }
+            total += 1;
+            if let Some(facets) = facets {
+                facets.count(doc);
+            }
+            if known && visited > after_score + margin(after_score) {
+                return; // certainly before the cursor
+            }
+            if !known || visited >= after_score - margin(after_score) {
+                let score = rescorer.score(doc);
+                check_close(visited, score);
+                let key = relevance_key(score, id_key.first(doc).unwrap_or_default());
+                if key > after {
+                    after_cursor += 1;
+                    top.offer(key, doc, score);
+                }
+                return;
+            }
+            after_cursor += 1; // certainly after the cursor
+            if top
+                .worst()
+                .is_some_and(|(_, worst)| visited < worst - margin(worst))
+            {
+                return;
+            }
+            let score = rescorer.score(doc);
+            check_close(visited, score);
+            top.offer(
+                relevance_key(score, id_key.first(doc).unwrap_or_default()),
+                doc,
+                score,
+            );
+        })?;
+        Ok(Collection {
+            total,
+            after_cursor,
+            top: self.top.into_collected(ordinal),
+            facets: self.facets.map(FacetCounter::harvest).unwrap_or_default(),
+        })
+    }
+}
