@@ -159,6 +159,10 @@ pub struct SearchCollector {
     pub facets: bool,
 }
 
+/// Most documents [`FacetCounter::count_block`] takes at once (tantivy's
+/// blocks of unscored matches are 64 long).
+pub const BLOCK: usize = 64;
+
 /// Per-segment facet counts: a counter per value of each facet column,
 /// and per decade of `year_start`.
 pub struct FacetCounter {
@@ -238,6 +242,45 @@ impl FacetCounter {
             }
         }
         if let Some(year) = self.year_start.first(doc) {
+            self.count_decade(year.div_euclid(10) * 10);
+        }
+    }
+
+    /// Counts the values of a block of matching documents (in increasing
+    /// order, at most [`BLOCK`]): the same as [`FacetCounter::count`] for
+    /// each, with one column read per block where columns allow it.
+    pub fn count_block(&mut self, docs: &[DocId]) {
+        debug_assert!(docs.len() <= BLOCK);
+        let mut ords = [0u64; BLOCK];
+        let ords = &mut ords[..docs.len()];
+        for ((column, counts), single) in self
+            .columns
+            .iter()
+            .zip(self.ords.iter_mut())
+            .zip(&self.single)
+        {
+            let Some(column) = column else { continue };
+            if *single {
+                column.ords().values.get_vals(docs, ords);
+                for ord in ords.iter() {
+                    if let Some(count) = counts.get_mut(*ord as usize) {
+                        *count += 1;
+                    }
+                }
+            } else {
+                for &doc in docs {
+                    for ord in column.term_ords(doc) {
+                        if let Some(count) = counts.get_mut(ord as usize) {
+                            *count += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let mut years = [None; BLOCK];
+        let years = &mut years[..docs.len()];
+        self.year_start.first_vals(docs, years);
+        for year in years.iter().flatten() {
             self.count_decade(year.div_euclid(10) * 10);
         }
     }

@@ -21,7 +21,9 @@
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
-use super::collector::{Collection, FacetCounter, SortKey, Top, key_score, merge, relevance_key};
+use super::collector::{
+    BLOCK, Collection, FacetCounter, SortKey, Top, key_score, merge, relevance_key,
+};
 
 /// Relative difference between two sums of the same scores, added in
 /// different orders, that is certainly never reached (the rounding of a sum
@@ -255,12 +257,17 @@ impl Segment<'_> {
         let total = match &mut self.facets {
             Some(facets) => {
                 let mut total = 0u64;
+                let mut kept = Vec::with_capacity(BLOCK);
                 self.weight.for_each_no_score(self.reader, &mut |docs| {
-                    for &doc in docs {
-                        if alive.is_none_or(|alive| alive.is_alive(doc)) {
-                            total += 1;
-                            facets.count(doc);
-                        }
+                    for block in docs.chunks(BLOCK) {
+                        kept.clear();
+                        kept.extend(
+                            block
+                                .iter()
+                                .filter(|doc| alive.is_none_or(|alive| alive.is_alive(**doc))),
+                        );
+                        total += kept.len() as u64;
+                        facets.count_block(&kept);
                     }
                 })?;
                 total
