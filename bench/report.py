@@ -166,7 +166,9 @@ def main():
     print(text)
     here = os.path.dirname(os.path.abspath(__file__))
     os.makedirs(os.path.join(here, "results"), exist_ok=True)
-    with open(os.path.join(here, "results", "latest.md"), "w", encoding="utf-8") as f:
+    # BENCH_ONLY=search runs only the corpus rows; keep the full table apart.
+    name = "latest-search.md" if os.environ.get("BENCH_ONLY") == "search" else "latest.md"
+    with open(os.path.join(here, "results", name), "w", encoding="utf-8") as f:
         f.write("# Latest benchmark run\n\n" + text + "\n")
     return 1 if ours_short else 0
 
