@@ -88,6 +88,7 @@ static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
 /// Builds the jieba dictionary now instead of on the first tokenised text.
 pub fn warm_up() {
     LazyLock::force(&JIEBA);
+    LazyLock::force(&FOLD);
 }
 
 /// A text after normalisation, with a map back to the original's bytes.
@@ -138,31 +139,25 @@ pub fn is_word_char(c: char) -> bool {
 /// same (a test compares every character against the plain definition).
 pub fn normalize(text: &str) -> Normalized {
     // NFKC per original character, so each output char knows its source.
-    let mut nfkc = String::with_capacity(text.len());
+    let mut chars = Vec::with_capacity(text.len() / 2 + 1);
     let mut spans = Vec::with_capacity(text.len() / 2 + 1);
     for (start, c) in text.char_indices() {
         let span = (start, start + c.len_utf8());
         if c.is_ascii() || nfkc_keeps(c) {
-            nfkc.push(c);
+            chars.push(c);
             spans.push(span);
             continue;
         }
         for n in std::iter::once(c).nfkc() {
-            nfkc.push(n);
+            chars.push(n);
             spans.push(span);
         }
     }
-    // Traditional → simplified. fast2s maps one char to one char; should it
-    // ever change the count, keep the unfolded text (offsets stay correct).
-    let folded = fast2s::convert(&nfkc);
-    let source = if folded.chars().count() == spans.len() {
-        folded
-    } else {
-        nfkc
-    };
+    // Traditional → simplified, one character for one.
+    fold_to_simplified(&mut chars);
     // Lower case and strip diacritics (combining marks after NFD).
     let mut out = Normalized {
-        text: String::with_capacity(source.len()),
+        text: String::with_capacity(text.len()),
         chars: Vec::with_capacity(spans.len()),
         spans: Vec::with_capacity(spans.len()),
     };
@@ -171,7 +166,7 @@ pub fn normalize(text: &str) -> Normalized {
         out.chars.push(c);
         out.spans.push(span);
     };
-    for (c, span) in source.chars().zip(spans) {
+    for (c, span) in chars.into_iter().zip(spans) {
         if c.is_ascii() {
             push(c.to_ascii_lowercase(), span);
         } else if is_cjk(c) || (fold_keeps(c) && !is_combining_mark(c)) {
@@ -187,6 +182,53 @@ pub fn normalize(text: &str) -> Normalized {
         }
     }
     out
+}
+
+/// Characters `fast2s` converts according to their neighbours (its word
+/// lists: 乾隆 keeps 乾, 看著 gives 着 …). Check this list when upgrading
+/// fast2s: the test `folding_equals_fast2s` compares with it.
+const FOLD_IN_CONTEXT: &str = "兒覆夥藉瞭麽幺於乾著苧闔鍾讎畫";
+
+/// `fast2s`'s conversion of every character it converts (the 3-byte UTF-8
+/// ones, U+0800–U+FFFF) standing alone; `'\0'` marks those that depend on
+/// their neighbours. Built on first use (about 64 000 lookups).
+static FOLD: LazyLock<Vec<char>> = LazyLock::new(|| {
+    (0x800u32..=0xFFFF)
+        .map(|code| match char::from_u32(code) {
+            Some(c) if FOLD_IN_CONTEXT.contains(c) => '\0',
+            Some(c) => {
+                let folded = fast2s::convert(c.encode_utf8(&mut [0; 4]));
+                let mut folded = folded.chars();
+                match (folded.next(), folded.next()) {
+                    (Some(one), None) => one,
+                    _ => c,
+                }
+            }
+            None => '\0', // surrogates are never chars
+        })
+        .collect()
+});
+
+/// Folds traditional characters to simplified in place: the same as
+/// `fast2s::convert`, one table lookup per character instead of three
+/// hash lookups.
+fn fold_to_simplified(chars: &mut [char]) {
+    let table = &*FOLD;
+    let mut prev = '0'; // fast2s's own "no neighbour"
+    for i in 0..chars.len() {
+        let cur = chars[i];
+        if cur.len_utf8() == 3 {
+            let folded = table[cur as usize - 0x800];
+            chars[i] = if folded != '\0' {
+                folded
+            } else {
+                let next = chars.get(i + 1).copied().unwrap_or('0');
+                let window: String = [prev, cur, next].iter().collect();
+                fast2s::convert(&window).chars().nth(1).unwrap_or(cur)
+            };
+        }
+        prev = cur;
+    }
 }
 
 /// True when NFKC leaves `c`, standing alone, as it is.
@@ -585,6 +627,42 @@ mod tests {
             chars: out_chars,
             spans: out_spans,
         }
+    }
+
+    #[test]
+    fn folding_equals_fast2s() {
+        // Every character it converts, next to others.
+        let every: String = (0x700u32..=0x1_0100).filter_map(char::from_u32).collect();
+        let mut chars: Vec<char> = every.chars().collect();
+        fold_to_simplified(&mut chars);
+        assert_eq!(chars.iter().collect::<String>(), fast2s::convert(&every));
+        // The characters folded by context, in and out of their words.
+        let words = "兒寬答覆批覆回覆甚夥慰藉狼藉瞭望幺麽樊於乾隆乾坤乾卦藉口憑藉看著苧麻闔家鍾書\
+                     校讎讎定仇讎計畫企畫";
+        let mut pool: Vec<char> = words.chars().collect();
+        pool.extend("兒覆夥藉瞭麽幺於乾著苧闔鍾讎畫書畫家國0a".chars());
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..3000 {
+            let len = 1 + (rng % 7) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    rng ^= rng << 13;
+                    rng ^= rng >> 7;
+                    rng ^= rng << 17;
+                    pool[(rng % pool.len() as u64) as usize]
+                })
+                .collect();
+            let mut chars: Vec<char> = text.chars().collect();
+            fold_to_simplified(&mut chars);
+            assert_eq!(
+                chars.iter().collect::<String>(),
+                fast2s::convert(&text),
+                "{text}"
+            );
+        }
+        let mut chars: Vec<char> = words.chars().collect();
+        fold_to_simplified(&mut chars);
+        assert_eq!(chars.iter().collect::<String>(), fast2s::convert(words));
     }
 
     #[test]
