@@ -354,6 +354,18 @@ impl Top {
             .map(|(key, _, bits)| (*key, f32::from_bits(*bits)))
     }
 
+    /// Keeps a hit by relevance if it is among the first `limit` so far;
+    /// `tie` (the id hash, a column read) is only asked for when the score
+    /// alone does not decide.
+    pub fn offer_scored(&mut self, score: Score, doc: DocId, tie: impl FnOnce() -> u64) {
+        if let Some((worst, _)) = self.worst()
+            && worst.primary < relevance_key(score, 0).primary
+        {
+            return;
+        }
+        self.offer(relevance_key(score, tie()), doc, score);
+    }
+
     /// Keeps the hit if it is among the first `limit` so far.
     pub fn offer(&mut self, key: SortKey, doc: DocId, score: Score) {
         if self.limit == 0 {

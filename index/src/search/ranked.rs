@@ -18,7 +18,11 @@
 //! alternatives' fixed order. The score of the visit only decides, with a
 //! margin far above any rounding, whether a document can be a candidate.
 
-use tantivy::query::{EnableScoring, Query, Scorer, Weight};
+use std::sync::Arc;
+
+use tantivy::query::{
+    BooleanWeight, EnableScoring, Explanation, Occur, Query, Scorer, SumCombiner, Weight,
+};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use super::collector::{
@@ -49,7 +53,7 @@ struct Rescorer {
 }
 
 impl Rescorer {
-    fn new(weights: &[Box<dyn Weight>], reader: &SegmentReader) -> tantivy::Result<Self> {
+    fn new(weights: &[Arc<dyn Weight>], reader: &SegmentReader) -> tantivy::Result<Self> {
         let scorers = weights
             .iter()
             .map(|weight| weight.scorer(reader, 1.0))
@@ -112,6 +116,23 @@ fn check_close(visited: Score, canonical: Score) {
     );
 }
 
+/// A weight used in two places: the union and the [`Rescorer`].
+struct Shared(Arc<dyn Weight>);
+
+impl Weight for Shared {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.0.scorer(reader, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.0.count(reader)
+    }
+}
+
 /// The pruning threshold for a list of hits: anything that may still get in.
 fn threshold(top: &Top) -> Score {
     match top.worst() {
@@ -149,15 +170,28 @@ pub(crate) fn collect_pruning_above(
     prune_above: u64,
 ) -> tantivy::Result<Collection> {
     let scoring = EnableScoring::enabled_from_searcher(searcher);
-    let weight = query.weight(scoring)?;
     let weights = alternatives
         .iter()
-        .map(|alternative| alternative.weight(scoring))
-        .collect::<tantivy::Result<Vec<_>>>()?;
+        .map(|alternative| Ok(Arc::from(alternative.weight(scoring)?)))
+        .collect::<tantivy::Result<Vec<Arc<dyn Weight>>>>()?;
+    // The union, sharing the alternatives' weights (what BooleanQuery::weight
+    // builds for should-only clauses, without computing each BM25 weight again).
+    let weight = BooleanWeight::with_minimum_number_should_match(
+        weights
+            .iter()
+            .map(|weight| (Occur::Should, Box::new(Shared(weight.clone())) as Box<dyn Weight>))
+            .collect(),
+        1,
+        true,
+        Box::new(SumCombiner::default),
+    );
+    // Counting needs neither scores nor term frequencies.
+    let counting = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut fruits = Vec::new();
     for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
         let segment = Segment {
-            weight: weight.as_ref(),
+            weight: &weight,
+            counting: counting.as_ref(),
             reader,
             rescorer: Rescorer::new(&weights, reader)?,
             id_key: reader.fast_fields().u64("id_key")?,
@@ -176,6 +210,7 @@ pub(crate) fn collect_pruning_above(
 /// The work on one segment.
 struct Segment<'a> {
     weight: &'a dyn Weight,
+    counting: &'a dyn Weight,
     reader: &'a SegmentReader,
     rescorer: Rescorer,
     id_key: tantivy::columnar::Column<u64>,
@@ -218,10 +253,18 @@ impl Segment<'_> {
             if let Some(facets) = facets {
                 facets.count(doc);
             }
-            let key = relevance_key(score, id_key.first(doc).unwrap_or_default());
-            if after.is_none_or(|after| key > after) {
-                after_cursor += 1;
-                top.offer(key, doc, score);
+            match after {
+                None => {
+                    after_cursor += 1;
+                    top.offer_scored(score, doc, || id_key.first(doc).unwrap_or_default());
+                }
+                Some(after) => {
+                    let key = relevance_key(score, id_key.first(doc).unwrap_or_default());
+                    if key > after {
+                        after_cursor += 1;
+                        top.offer(key, doc, score);
+                    }
+                }
             }
         });
         Collection {
@@ -248,8 +291,7 @@ impl Segment<'_> {
                 if alive.is_none_or(|alive| alive.is_alive(doc)) {
                     let score = rescorer.score(doc);
                     check_close(visited, score);
-                    let tie = id_key.first(doc).unwrap_or_default();
-                    top.offer(relevance_key(score, tie), doc, score);
+                    top.offer_scored(score, doc, || id_key.first(doc).unwrap_or_default());
                 }
                 threshold(top)
             })?;
@@ -258,7 +300,7 @@ impl Segment<'_> {
             Some(facets) => {
                 let mut total = 0u64;
                 let mut kept = Vec::with_capacity(BLOCK);
-                self.weight.for_each_no_score(self.reader, &mut |docs| {
+                self.counting.for_each_no_score(self.reader, &mut |docs| {
                     for block in docs.chunks(BLOCK) {
                         kept.clear();
                         kept.extend(
@@ -272,7 +314,7 @@ impl Segment<'_> {
                 })?;
                 total
             }
-            None => u64::from(self.weight.count(self.reader)?),
+            None => u64::from(self.counting.count(self.reader)?),
         };
         Ok(Collection {
             total,
@@ -297,6 +339,7 @@ impl Segment<'_> {
             id_key,
             top,
             facets,
+            ..
         } = &mut self;
         weight.for_each(reader, &mut |doc, visited| {
             if alive.is_some_and(|alive| !alive.is_alive(doc)) {
@@ -328,11 +371,7 @@ impl Segment<'_> {
             }
             let score = rescorer.score(doc);
             check_close(visited, score);
-            top.offer(
-                relevance_key(score, id_key.first(doc).unwrap_or_default()),
-                doc,
-                score,
-            );
+            top.offer_scored(score, doc, || id_key.first(doc).unwrap_or_default());
         })?;
         Ok(Collection {
             total,
