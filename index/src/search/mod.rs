@@ -23,15 +23,16 @@ pub mod tokenizer;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::{Field, FieldType, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+    Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
 };
 
 pub use collector::Sort;
@@ -68,6 +69,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     dir: PathBuf,
+    /// The text fields holding any term, per searcher generation.
+    fields_in_use: Mutex<Option<(u64, Arc<HashSet<Field>>)>>,
 }
 
 /// Adds, replaces and removes items; changes are visible after [`IndexUpdater::commit`].
@@ -291,6 +294,7 @@ impl SearchIndex {
             reader,
             fields,
             dir: dir.to_path_buf(),
+            fields_in_use: Mutex::new(None),
         })
     }
 
@@ -362,10 +366,21 @@ impl SearchIndex {
         let collection = match &built.alternatives {
             // One word or phrase, by relevance: ranked without scoring every match.
             Some(alternatives) if request.sort == Sort::Relevance && filters.is_empty() => {
+                let in_use = self.fields_in_use(&searcher)?;
+                let alternatives: Vec<Box<dyn Query>> = alternatives
+                    .iter()
+                    .filter(|alternative| {
+                        let mut used = false;
+                        alternative.query_terms(&mut |term, _| {
+                            used |= in_use.contains(&term.field());
+                        });
+                        used
+                    })
+                    .map(|alternative| alternative.box_clone())
+                    .collect();
                 ranked::collect(
                     &searcher,
-                    built.query.as_ref(),
-                    alternatives,
+                    &alternatives,
                     offset + limit,
                     after,
                     request.facets,
@@ -409,6 +424,38 @@ impl SearchIndex {
             next_cursor,
             query_was_fallback: built.fallback,
         })
+    }
+
+    /// The text fields that hold terms in some segment of `searcher`
+    /// (computed once per generation of searchers): looking a word up in a
+    /// field nothing was ever written to (subjects of a poetry collection,
+    /// full text of items without files) costs as much as a real lookup.
+    fn fields_in_use(&self, searcher: &Searcher) -> Result<Arc<HashSet<Field>>> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self
+            .fields_in_use
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((id, fields)) = cached.as_ref()
+            && *id == generation
+        {
+            return Ok(fields.clone());
+        }
+        let mut used = HashSet::new();
+        for (field, entry) in searcher.schema().fields() {
+            if !entry.is_indexed() || !matches!(entry.field_type(), FieldType::Str(_)) {
+                continue;
+            }
+            for segment in searcher.segment_readers() {
+                if segment.inverted_index(field)?.terms().num_terms() > 0 {
+                    used.insert(field);
+                    break;
+                }
+            }
+        }
+        let used = Arc::new(used);
+        *cached = Some((generation, used.clone()));
+        Ok(used)
     }
 
     /// Translates facet filters into queries.

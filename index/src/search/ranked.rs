@@ -18,10 +18,12 @@
 //! alternatives' fixed order. The score of the visit only decides, with a
 //! margin far above any rounding, whether a document can be a candidate.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use tantivy::query::{
-    BooleanWeight, EnableScoring, Explanation, Occur, Query, Scorer, SumCombiner, Weight,
+    BooleanQuery, BooleanWeight, EnableScoring, Explanation, Occur, Query, Scorer, SumCombiner,
+    Weight,
 };
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
@@ -116,6 +118,25 @@ fn check_close(visited: Score, canonical: Score) {
     );
 }
 
+/// The weight of a query without scores, made on first use.
+struct LazyWeight<'a> {
+    query: BooleanQuery,
+    searcher: &'a Searcher,
+    weight: OnceCell<Box<dyn Weight>>,
+}
+
+impl LazyWeight<'_> {
+    fn get(&self) -> tantivy::Result<&dyn Weight> {
+        if let Some(weight) = self.weight.get() {
+            return Ok(weight.as_ref());
+        }
+        let weight = self
+            .query
+            .weight(EnableScoring::disabled_from_searcher(self.searcher))?;
+        Ok(self.weight.get_or_init(|| weight).as_ref())
+    }
+}
+
 /// A weight used in two places: the union and the [`Rescorer`].
 struct Shared(Arc<dyn Weight>);
 
@@ -146,25 +167,17 @@ fn threshold(top: &Top) -> Score {
 /// after the cursor and, when asked, the facet counts.
 pub fn collect(
     searcher: &Searcher,
-    query: &dyn Query,
     alternatives: &[Box<dyn Query>],
     limit: usize,
     after: Option<SortKey>,
     facets: bool,
 ) -> tantivy::Result<Collection> {
-    collect_pruning_above(
-        searcher,
-        query,
-        alternatives,
-        (limit, after, facets),
-        PRUNE_ABOVE,
-    )
+    collect_pruning_above(searcher, alternatives, (limit, after, facets), PRUNE_ABOVE)
 }
 
 /// [`collect`], pruning segments with more than `prune_above` estimated matches.
 pub(crate) fn collect_pruning_above(
     searcher: &Searcher,
-    query: &dyn Query,
     alternatives: &[Box<dyn Query>],
     (limit, after, facets): (usize, Option<SortKey>, bool),
     prune_above: u64,
@@ -179,19 +192,33 @@ pub(crate) fn collect_pruning_above(
     let weight = BooleanWeight::with_minimum_number_should_match(
         weights
             .iter()
-            .map(|weight| (Occur::Should, Box::new(Shared(weight.clone())) as Box<dyn Weight>))
+            .map(|weight| {
+                (
+                    Occur::Should,
+                    Box::new(Shared(weight.clone())) as Box<dyn Weight>,
+                )
+            })
             .collect(),
         1,
         true,
         Box::new(SumCombiner::default),
     );
-    // Counting needs neither scores nor term frequencies.
-    let counting = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    // Counting needs neither scores nor term frequencies; made when a
+    // segment is pruned.
+    let union: Vec<(Occur, Box<dyn Query>)> = alternatives
+        .iter()
+        .map(|alternative| (Occur::Should, alternative.box_clone()))
+        .collect();
+    let counting = LazyWeight {
+        query: BooleanQuery::new(union),
+        searcher,
+        weight: OnceCell::new(),
+    };
     let mut fruits = Vec::new();
     for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
         let segment = Segment {
             weight: &weight,
-            counting: counting.as_ref(),
+            counting: &counting,
             reader,
             rescorer: Rescorer::new(&weights, reader)?,
             id_key: reader.fast_fields().u64("id_key")?,
@@ -210,7 +237,7 @@ pub(crate) fn collect_pruning_above(
 /// The work on one segment.
 struct Segment<'a> {
     weight: &'a dyn Weight,
-    counting: &'a dyn Weight,
+    counting: &'a LazyWeight<'a>,
     reader: &'a SegmentReader,
     rescorer: Rescorer,
     id_key: tantivy::columnar::Column<u64>,
@@ -300,21 +327,23 @@ impl Segment<'_> {
             Some(facets) => {
                 let mut total = 0u64;
                 let mut kept = Vec::with_capacity(BLOCK);
-                self.counting.for_each_no_score(self.reader, &mut |docs| {
-                    for block in docs.chunks(BLOCK) {
-                        kept.clear();
-                        kept.extend(
-                            block
-                                .iter()
-                                .filter(|doc| alive.is_none_or(|alive| alive.is_alive(**doc))),
-                        );
-                        total += kept.len() as u64;
-                        facets.count_block(&kept);
-                    }
-                })?;
+                self.counting
+                    .get()?
+                    .for_each_no_score(self.reader, &mut |docs| {
+                        for block in docs.chunks(BLOCK) {
+                            kept.clear();
+                            kept.extend(
+                                block
+                                    .iter()
+                                    .filter(|doc| alive.is_none_or(|alive| alive.is_alive(**doc))),
+                            );
+                            total += kept.len() as u64;
+                            facets.count_block(&kept);
+                        }
+                    })?;
                 total
             }
-            None => u64::from(self.counting.count(self.reader)?),
+            None => u64::from(self.counting.get()?.count(self.reader)?),
         };
         Ok(Collection {
             total,

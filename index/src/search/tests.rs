@@ -840,7 +840,6 @@ fn one_word_queries_agree_on_every_path() {
             let run = |prune_above| {
                 let collection = ranked::collect_pruning_above(
                     &searcher,
-                    built.query.as_ref(),
                     alternatives,
                     (limit, cursor, facets),
                     prune_above,
