@@ -443,6 +443,53 @@ impl Catalog {
         Ok(Some(ItemRecord { item, files }))
     }
 
+    /// What a page of search hits needs from the catalogue beyond the index,
+    /// for all of them in two queries (not the full records: no metadata,
+    /// technical data or full text is decoded). Ids not in the catalogue are
+    /// missing from the map.
+    pub fn hit_summaries(&self, ids: &[String]) -> Result<HashMap<String, HitSummary>> {
+        let ids_json = encode_json(&ids)?;
+        let mut summaries = HashMap::with_capacity(ids.len());
+        let mut items = self.connection.prepare_cached(
+            "SELECT id, institution_id, collection_id, access, deleted_at FROM items \
+             WHERE id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let mut rows = items.query([&ids_json])?;
+        while let Some(row) = rows.next()? {
+            let access: String = row.get(3)?;
+            let deleted_at: Option<i64> = row.get(4)?;
+            summaries.insert(
+                row.get::<_, String>(0)?,
+                HitSummary {
+                    institution_id: row.get(1)?,
+                    collection_id: row.get(2)?,
+                    access: access
+                        .parse::<AccessLevel>()
+                        .map_err(|error| Error::Corrupt(error.to_string()))?,
+                    deleted: deleted_at.is_some(),
+                    first_page: None,
+                },
+            );
+        }
+        // The first page with derivatives: the lowest file seq that has any.
+        let mut pages = self.connection.prepare_cached(
+            "SELECT item_id, seq, json_extract(derivatives, '$[0].page') FROM files \
+             WHERE item_id IN (SELECT value FROM json_each(?1)) \
+               AND json_array_length(derivatives) > 0 \
+             ORDER BY item_id, seq",
+        )?;
+        let mut rows = pages.query([&ids_json])?;
+        while let Some(row) = rows.next()? {
+            let item_id: String = row.get(0)?;
+            if let Some(summary) = summaries.get_mut(&item_id)
+                && summary.first_page.is_none()
+            {
+                summary.first_page = Some((row.get(1)?, row.get(2)?));
+            }
+        }
+        Ok(summaries)
+    }
+
     fn files_of(&self, item_id: &str) -> Result<Vec<ItemFile>> {
         let mut statement = self.connection.prepare_cached(&format!(
             "SELECT {FILE_COLUMNS} FROM files WHERE item_id = ?1 ORDER BY seq"
@@ -764,6 +811,21 @@ impl Catalog {
     }
 }
 
+/// The catalogue's part of a search hit (see [`Catalog::hit_summaries`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HitSummary {
+    /// The item's venue.
+    pub institution_id: Option<String>,
+    /// The item's collection within the venue.
+    pub collection_id: Option<String>,
+    /// Who may see what.
+    pub access: AccessLevel,
+    /// True for a tombstone.
+    pub deleted: bool,
+    /// `(file seq, page)` of the first page that has derivatives.
+    pub first_page: Option<(u32, u32)>,
+}
+
 const ITEM_COLUMNS: &str = "id, source_key, institution_id, collection_id, access, metadata, created_at, updated_at, deleted_at";
 const FILE_COLUMNS: &str = "seq, digest, size, media_type, source_path, source_mtime_ns, storage, tech, derivatives, text, ocr_words";
 
@@ -1074,6 +1136,68 @@ mod tests {
         assert_eq!(read.files.len(), 1);
         assert_eq!(read.files[0].text.as_deref(), Some("正文"));
         assert_eq!(catalog.known_files().unwrap()["/scans/a.jpg"].size, 10);
+    }
+
+    #[test]
+    fn hit_summaries_agree_with_the_full_records() {
+        let temp = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&temp.path().join("c.sqlite")).unwrap();
+        let page = |page| crate::model::PageDerivative {
+            page,
+            thumbnail: format!("t{page}.jpg"),
+            web: format!("w{page}.jpg"),
+            width: 1,
+            height: 1,
+        };
+        let mut writes = Vec::new();
+        for n in 0..12 {
+            let paths: Vec<String> = (0..n % 4).map(|f| format!("/s/{n}/{f}.jpg")).collect();
+            let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+            let mut record = sample_record(&format!("/s/{n}"), &paths);
+            record.item.institution_id = (n % 2 == 0).then(|| "museum".to_string());
+            record.item.collection_id = (n % 3 == 0).then(|| format!("c{n}"));
+            record.item.access = [
+                AccessLevel::Public,
+                AccessLevel::MetadataOnly,
+                AccessLevel::Restricted,
+            ][n % 3];
+            // Derivatives on some files only, pages from 2 on some.
+            for (f, file) in record.files.iter_mut().enumerate() {
+                if (n + f) % 2 == 1 {
+                    file.derivatives = vec![page(1 + (f as u32 % 2)), page(3)];
+                }
+            }
+            writes.push(ItemWrite {
+                record,
+                fingerprint: "f".into(),
+            });
+        }
+        catalog.write_batch(&writes).unwrap();
+        let mut ids: Vec<String> = writes.iter().map(|w| w.record.item.id.clone()).collect();
+        ids.push("not-an-item".into());
+        let summaries = catalog.hit_summaries(&ids).unwrap();
+        assert_eq!(summaries.len(), 12);
+        for write in &writes {
+            let record = catalog.item(&write.record.item.id).unwrap().unwrap();
+            let summary = &summaries[&record.item.id];
+            let first_page = record
+                .files
+                .iter()
+                .find_map(|file| file.derivatives.first().map(|d| (file.seq, d.page)));
+            assert_eq!(
+                summary,
+                &HitSummary {
+                    institution_id: record.item.institution_id.clone(),
+                    collection_id: record.item.collection_id.clone(),
+                    access: record.item.access,
+                    deleted: record.item.deleted_at.is_some(),
+                    first_page,
+                }
+            );
+        }
+        assert!(summaries.values().any(|s| s.first_page.is_some()));
+        assert!(summaries.values().any(|s| s.first_page.is_none()));
+        assert!(catalog.hit_summaries(&[]).unwrap().is_empty());
     }
 
     #[test]

@@ -11,13 +11,14 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
-use wenyuan_index::model::{AccessLevel, InstitutionKind, ItemRecord};
+use wenyuan_index::catalog::HitSummary;
+use wenyuan_index::model::{AccessLevel, InstitutionKind};
 use wenyuan_index::search::schema::FACET_NAMES;
 use wenyuan_index::search::{MAX_OFFSET, SearchRequest, Sort};
 
+use super::Lang;
 use super::error::{ApiError, ApiQuery};
 use super::limit::Allowance;
-use super::{Lang, first_image};
 use crate::iiif::ids;
 use crate::{AppError, AppState};
 
@@ -436,15 +437,13 @@ pub async fn search(
     };
     let results = state.search(request).await?;
     let ids: Vec<String> = results.hits.iter().map(|hit| hit.id.clone()).collect();
-    let (records, institutions, collections) = state
+    let (summaries, institutions, collections) = state
         .catalog(move |catalog| {
-            let mut records = HashMap::new();
-            for id in ids {
-                if let Some(record) = catalog.item(&id)? {
-                    records.insert(id, record);
-                }
-            }
-            Ok((records, catalog.institutions()?, catalog.collections()?))
+            Ok((
+                catalog.hit_summaries(&ids)?,
+                catalog.institutions()?,
+                catalog.collections()?,
+            ))
         })
         .await?;
     let config = state.config();
@@ -500,8 +499,8 @@ pub async fn search(
 
     let mut items = Vec::with_capacity(results.hits.len());
     for hit in &results.hits {
-        let record = records.get(&hit.id);
-        let item = search_item(&state, hit, record, &institution_names, &collection_names);
+        let summary = summaries.get(&hit.id);
+        let item = search_item(&state, hit, summary, &institution_names, &collection_names);
         let mut value = serde_json::to_value(item)
             .map_err(|error| ApiError(AppError::Internal(error.to_string())))?;
         if !params.fields.is_empty()
@@ -603,17 +602,20 @@ pub async fn search(
     Ok((headers, Json(body)).into_response())
 }
 
-/// A hit as the API shows it, completed from the catalogue record.
+/// A hit as the API shows it, completed from the catalogue.
 fn search_item(
     state: &AppState,
     hit: &wenyuan_index::search::Hit,
-    record: Option<&ItemRecord>,
+    item: Option<&HitSummary>,
     institution_names: &HashMap<String, String>,
     collection_names: &HashMap<String, String>,
 ) -> SearchItem {
     let config = state.config();
-    let image = record.and_then(first_image);
-    let item = record.map(|record| &record.item);
+    // As `first_image` of the full record: public, live items only.
+    let image = item
+        .filter(|item| item.access == AccessLevel::Public && !item.deleted)
+        .and_then(|item| item.first_page)
+        .map(|(seq, page)| ids::page_identifier(&hit.id, seq, page));
     let institution = item
         .and_then(|item| item.institution_id.clone())
         .map(|id| Named {
