@@ -15,6 +15,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: search, the API and indexing
+/// allocate many small strings from several threads, where glibc's malloc
+/// spent about a third of the server's time (see bench/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let arguments = cli::Cli::parse();
     progress::init_logging(arguments.verbose);

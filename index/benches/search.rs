@@ -27,6 +27,11 @@ use wenyuan_index::model::{AccessLevel, DcElement, Item, ItemRecord, Metadata, i
 use wenyuan_index::search::tokenizer::{fold, is_cjk, warm_up};
 use wenyuan_index::search::{IndexDocument, SearchIndex, SearchRequest};
 
+/// The allocator of the `wenyuan` binary (src/main.rs), so the code measured
+/// here allocates as `wenyuan reindex` and `wenyuan serve` allocate.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Queries per length (lengths 1–4).
 const QUERIES_PER_LENGTH: usize = 60;
 /// Timed passes over the query list (after one untimed warm-up pass).

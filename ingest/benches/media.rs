@@ -33,6 +33,11 @@ use serde_json::json;
 use wenyuan_index::store::hash_file;
 use wenyuan_ingest::media::{DeriveOptions, identify, make_derivatives, technical};
 
+/// The allocator of the `wenyuan` binary (src/main.rs), so the code measured
+/// here allocates as `wenyuan ingest` allocates.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Fail = Box<dyn std::error::Error>;
 
 fn main() -> Result<(), Fail> {

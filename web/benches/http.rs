@@ -18,6 +18,11 @@ use wenyuan_web::{AppState, SiteConfig};
 
 type Fail = Box<dyn std::error::Error>;
 
+/// The allocator of the `wenyuan` binary (src/main.rs), so the server
+/// measured here allocates as `wenyuan serve` does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 async fn hello() -> &'static str {
     "Hello, world!"
 }
