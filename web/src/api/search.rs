@@ -349,48 +349,54 @@ impl SearchParams {
         remove: Option<(&str, &str)>,
         paging: Option<(&str, String)>,
     ) -> String {
-        let mut pairs: Vec<(String, String)> = self
-            .pairs
-            .iter()
-            .filter(|(name, _)| name != "page" && name != "cursor")
-            .filter(|(name, value)| {
-                !(name == "filter"
-                    && remove.is_some_and(|(facet, facet_value)| {
-                        value.split_once(':') == Some((facet, facet_value))
-                    }))
-            })
-            .cloned()
-            .collect();
+        // One string, appended to: a response builds a link per facet value.
+        let mut url = format!("{base}/api/v1/search");
+        let mut separator = '?';
+        let mut push = |name: &str, value: &str| {
+            url.push(separator);
+            separator = '&';
+            encode_into(&mut url, name);
+            url.push('=');
+            encode_into(&mut url, value);
+        };
+        for (name, value) in &self.pairs {
+            let removed = name == "filter"
+                && remove.is_some_and(|(facet, facet_value)| {
+                    value.split_once(':') == Some((facet, facet_value))
+                });
+            if name != "page" && name != "cursor" && !removed {
+                push(name, value);
+            }
+        }
         if let Some((facet, facet_value)) = add {
-            pairs.push(("filter".into(), format!("{facet}:{facet_value}")));
+            push("filter", &format!("{facet}:{facet_value}"));
         }
         if let Some((name, value)) = paging {
-            pairs.push((name.to_string(), value));
+            push(name, &value);
         }
-        let query = pairs
-            .iter()
-            .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
-            .collect::<Vec<_>>()
-            .join("&");
-        if query.is_empty() {
-            format!("{base}/api/v1/search")
-        } else {
-            format!("{base}/api/v1/search?{query}")
-        }
+        url
     }
 }
 
 /// Percent-encodes a query component (everything but unreserved characters).
 pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len() * 3);
+    encode_into(&mut out, text);
+    out
+}
+
+/// [`encode`], appending to `out`.
+fn encode_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
             out.push(byte as char);
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0xF)] as char);
         }
     }
-    out
 }
 
 /// Search the holdings of every venue.
