@@ -206,7 +206,7 @@ pub fn plan(tree: &Tree, context: &PlanContext) -> Plan {
     }
     for (claim_index, files) in used_claims {
         let claim = &claims[claim_index];
-        let fallback_title = file_title(&claim.source);
+        let fallback_title = file_title(&claim.source, claim.source.is_dir());
         result.items.push(build_item(
             tree,
             context,
@@ -218,16 +218,22 @@ pub fn plan(tree: &Tree, context: &PlanContext) -> Plan {
     }
 
     // Unclaimed files: numbered page folders become books, the rest stand alone.
-    let mut by_folder: BTreeMap<&Path, Vec<&FoundFile>> = BTreeMap::new();
+    // Grouped through a hash map, then the folders put in path order once
+    // (a BTreeMap compared paths component by component at every insert).
+    let mut folder_of: HashMap<&Path, usize> = HashMap::new();
+    let mut by_folder: Vec<(&Path, Vec<&FoundFile>)> = Vec::new();
     for file in unclaimed {
-        by_folder
-            .entry(file.path.parent().unwrap_or(&tree.root))
-            .or_default()
-            .push(file);
+        let folder = file.path.parent().unwrap_or(&tree.root);
+        let index = *folder_of.entry(folder).or_insert_with(|| {
+            by_folder.push((folder, Vec::new()));
+            by_folder.len() - 1
+        });
+        by_folder[index].1.push(file);
     }
+    by_folder.sort_by(|left, right| left.0.cmp(right.0));
     for (folder, files) in by_folder {
         if folder != tree.root && is_page_folder(&files) {
-            let title = file_title(folder);
+            let title = file_title(folder, true);
             result.items.push(build_item(
                 tree,
                 context,
@@ -263,7 +269,7 @@ pub fn plan(tree: &Tree, context: &PlanContext) -> Plan {
                     continue;
                 }
             }
-            let title = file_title(&file.path);
+            let title = file_title(&file.path, false);
             result.items.push(build_item(
                 tree,
                 context,
@@ -444,8 +450,8 @@ fn is_page_folder(files: &[&FoundFile]) -> bool {
 }
 
 /// A title from a file or folder name: the stem, with `_` as spaces.
-fn file_title(path: &Path) -> String {
-    let stem = if path.is_dir() {
+fn file_title(path: &Path, is_dir: bool) -> String {
+    let stem = if is_dir {
         path.file_name()
     } else {
         path.file_stem()

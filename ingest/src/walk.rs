@@ -207,9 +207,14 @@ pub fn walk(root: &Path, exclude: Option<&Path>) -> std::io::Result<Tree> {
     for (_, files) in folders {
         classify_folder(files, &mut tree);
     }
-    tree.files.sort_by(|left, right| {
-        natural_cmp(&left.path.to_string_lossy(), &right.path.to_string_lossy())
-    });
+    // Each path's text made once, not at every comparison (a re-ingest of
+    // 20 000 files spent a sixth of its time re-checking UTF-8 here).
+    let mut keyed: Vec<(String, FoundFile)> = std::mem::take(&mut tree.files)
+        .into_iter()
+        .map(|file| (file.path.to_string_lossy().into_owned(), file))
+        .collect();
+    keyed.sort_by(|left, right| natural_cmp(&left.0, &right.0));
+    tree.files = keyed.into_iter().map(|(_, file)| file).collect();
     tree.sheets.sort_by_key(|path| path.components().count());
     Ok(tree)
 }
