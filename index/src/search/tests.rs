@@ -436,22 +436,27 @@ fn corpus(size: usize) -> Corpus {
     }
 }
 
+/// Adds one corpus record to the index, with its venue.
+fn upsert_record(writer: &mut IndexUpdater, corpus: &Corpus, record: &ItemRecord) {
+    let institution = corpus
+        .institutions
+        .iter()
+        .find(|institution| Some(&institution.id) == record.item.institution_id.as_ref());
+    writer
+        .upsert(&IndexDocument {
+            record,
+            institution,
+            collection_name: None,
+            thumbnail: Some("thumbs/x.jpg"),
+        })
+        .unwrap();
+}
+
 fn corpus_index(corpus: &Corpus) -> SearchIndex {
     let index = SearchIndex::in_memory().unwrap();
     let mut writer = index.writer().unwrap();
     for record in &corpus.records {
-        let institution = corpus
-            .institutions
-            .iter()
-            .find(|institution| Some(&institution.id) == record.item.institution_id.as_ref());
-        writer
-            .upsert(&IndexDocument {
-                record,
-                institution,
-                collection_name: None,
-                thumbnail: Some("thumbs/x.jpg"),
-            })
-            .unwrap();
+        upsert_record(&mut writer, corpus, record);
     }
     writer.commit().unwrap();
     index
@@ -719,20 +724,7 @@ fn one_word_queries_agree_on_every_path() {
     let corpus = corpus(2000);
     let index = SearchIndex::in_memory().unwrap();
     let mut writer = index.writer().unwrap();
-    let upsert = |writer: &mut IndexUpdater, record: &ItemRecord| {
-        let institution = corpus
-            .institutions
-            .iter()
-            .find(|institution| Some(&institution.id) == record.item.institution_id.as_ref());
-        writer
-            .upsert(&IndexDocument {
-                record,
-                institution,
-                collection_name: None,
-                thumbnail: None,
-            })
-            .unwrap();
-    };
+    let upsert = |writer: &mut IndexUpdater, record| upsert_record(writer, &corpus, record);
     for (n, record) in corpus.records.iter().enumerate() {
         upsert(&mut writer, record);
         if n % 500 == 499 {

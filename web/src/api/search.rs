@@ -617,11 +617,8 @@ fn search_item(
     collection_names: &HashMap<String, String>,
 ) -> SearchItem {
     let config = state.config();
-    // As `first_image` of the full record: public, live items only.
     let image = item
-        .filter(|item| item.access == AccessLevel::Public && !item.deleted)
-        .and_then(|item| item.first_page)
-        .map(|(seq, page)| ids::page_identifier(&hit.id, seq, page));
+        .and_then(|item| super::public_image(&hit.id, item.access, item.deleted, item.first_page));
     let institution = item
         .and_then(|item| item.institution_id.clone())
         .map(|id| Named {
