@@ -17,6 +17,11 @@
 //! computed again here, by [`Rescorer`]: each alternative's score, added in the
 //! alternatives' fixed order. The score of the visit only decides, with a
 //! margin far above any rounding, whether a document can be a candidate.
+//!
+//! A segment where the word is rare (at most [`PRUNE_ABOVE`] matches by the
+//! postings' lengths) skips all this: the [`Rescorer`]'s own scorers are
+//! walked together once, which counts, scores canonically and pages in one
+//! pass, opening a third of the scorers.
 
 use std::cell::OnceCell;
 use std::sync::Arc;
