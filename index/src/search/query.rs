@@ -81,7 +81,7 @@ pub struct BuiltQuery {
     pub match_all: bool,
     /// When the whole query is one word or phrase: the boosted queries for
     /// it in each field, which `query` OR-s. Their scores added up in this
-    /// order are the hit's relevance (see [`super::ranked`]), the same
+    /// order are the hit's relevance (see `search/ranked.rs`), the same
     /// whichever way the matches are visited.
     pub alternatives: Option<Vec<Box<dyn Query>>>,
 }
