@@ -12,6 +12,8 @@ pub mod error;
 pub mod model;
 pub mod search;
 pub mod store;
+#[doc(hidden)]
+pub mod testing;
 pub mod verify;
 
 mod datadir;

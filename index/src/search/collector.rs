@@ -229,16 +229,9 @@ impl FacetCounter {
         {
             let Some(column) = column else { continue };
             if *single {
-                let ord = column.ords().values.get_val(doc);
-                if let Some(count) = counts.get_mut(ord as usize) {
-                    *count += 1;
-                }
+                tally(counts, [column.ords().values.get_val(doc)]);
             } else {
-                for ord in column.term_ords(doc) {
-                    if let Some(count) = counts.get_mut(ord as usize) {
-                        *count += 1;
-                    }
-                }
+                tally(counts, column.term_ords(doc));
             }
         }
         if let Some(year) = self.year_start.first(doc) {
@@ -262,18 +255,10 @@ impl FacetCounter {
             let Some(column) = column else { continue };
             if *single {
                 column.ords().values.get_vals(docs, ords);
-                for ord in ords.iter() {
-                    if let Some(count) = counts.get_mut(*ord as usize) {
-                        *count += 1;
-                    }
-                }
+                tally(counts, ords.iter().copied());
             } else {
                 for &doc in docs {
-                    for ord in column.term_ords(doc) {
-                        if let Some(count) = counts.get_mut(ord as usize) {
-                            *count += 1;
-                        }
-                    }
+                    tally(counts, column.term_ords(doc));
                 }
             }
         }
@@ -321,6 +306,16 @@ impl FacetCounter {
             facets.push(values);
         }
         facets
+    }
+}
+
+/// Adds one to the counter of each value ordinal (ordinals past the
+/// counters, which a column never gives, are ignored).
+fn tally(counts: &mut [u64], ords: impl IntoIterator<Item = u64>) {
+    for ord in ords {
+        if let Some(count) = counts.get_mut(ord as usize) {
+            *count += 1;
+        }
     }
 }
 

@@ -123,9 +123,9 @@ fn check_close(visited: Score, canonical: Score) {
     );
 }
 
-/// The weight of a query without scores, made on first use.
+/// The weight of the alternatives' union without scores, made on first use.
 struct LazyWeight<'a> {
-    query: BooleanQuery,
+    alternatives: &'a [Box<dyn Query>],
     searcher: &'a Searcher,
     weight: OnceCell<Box<dyn Weight>>,
 }
@@ -135,9 +135,13 @@ impl LazyWeight<'_> {
         if let Some(weight) = self.weight.get() {
             return Ok(weight.as_ref());
         }
-        let weight = self
-            .query
-            .weight(EnableScoring::disabled_from_searcher(self.searcher))?;
+        let union = BooleanQuery::new(
+            self.alternatives
+                .iter()
+                .map(|alternative| (Occur::Should, alternative.box_clone()))
+                .collect(),
+        );
+        let weight = union.weight(EnableScoring::disabled_from_searcher(self.searcher))?;
         Ok(self.weight.get_or_init(|| weight).as_ref())
     }
 }
@@ -210,12 +214,8 @@ pub(crate) fn collect_pruning_above(
     );
     // Counting needs neither scores nor term frequencies; made when a
     // segment is pruned.
-    let union: Vec<(Occur, Box<dyn Query>)> = alternatives
-        .iter()
-        .map(|alternative| (Occur::Should, alternative.box_clone()))
-        .collect();
     let counting = LazyWeight {
-        query: BooleanQuery::new(union),
+        alternatives,
         searcher,
         weight: OnceCell::new(),
     };

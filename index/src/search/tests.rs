@@ -648,6 +648,41 @@ fn facets(corpus: &Corpus, index: &SearchIndex) {
     println!("facets: all 9 facets match direct counts (unfiltered and filtered)");
 }
 
+/// Every hit of `request`, following its cursors page by page.
+fn walk_cursors(index: &SearchIndex, mut request: SearchRequest) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    loop {
+        let page = index.search(&request).unwrap();
+        hits.extend(page.hits);
+        match page.next_cursor {
+            Some(cursor) => request.cursor = Some(cursor),
+            None => return hits,
+        }
+    }
+}
+
+/// The ids of one page of `request`: `limit` hits from `offset`, facets off.
+fn page_ids(
+    index: &SearchIndex,
+    request: SearchRequest,
+    offset: usize,
+    limit: usize,
+) -> Vec<String> {
+    let request = SearchRequest {
+        offset,
+        limit,
+        facets: false,
+        ..request
+    };
+    index
+        .search(&request)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|hit| hit.id)
+        .collect()
+}
+
 /// Cursor pages walk every result once, in the same order as offset pages.
 fn paging(index: &SearchIndex) {
     for sort in [
@@ -661,32 +696,16 @@ fn paging(index: &SearchIndex) {
         request.sort = sort;
         request.facets = false;
         request.limit = 37;
-        let mut seen = Vec::new();
         let total = index.search(&request).unwrap().total;
-        loop {
-            let results = index.search(&request).unwrap();
-            seen.extend(results.hits.iter().map(|hit| hit.id.clone()));
-            match results.next_cursor {
-                Some(cursor) => request.cursor = Some(cursor),
-                None => break,
-            }
-        }
+        let seen: Vec<String> = walk_cursors(index, request.clone())
+            .into_iter()
+            .map(|hit| hit.id)
+            .collect();
         let distinct: HashSet<&String> = seen.iter().collect();
         assert_eq!(seen.len(), total, "{sort:?}");
         assert_eq!(distinct.len(), total, "{sort:?}");
         // Offset paging gives the same order.
-        let mut request = SearchRequest::new("山");
-        request.sort = sort;
-        request.facets = false;
-        request.offset = 37;
-        request.limit = 37;
-        let page: Vec<String> = index
-            .search(&request)
-            .unwrap()
-            .hits
-            .into_iter()
-            .map(|h| h.id)
-            .collect();
+        let page = page_ids(index, request, 37, 37);
         assert_eq!(page, seen[37..74], "{sort:?}");
     }
     // Dates ascending really ascend, undated last.
@@ -788,15 +807,10 @@ fn one_word_queries_agree_on_every_path() {
 
         // Walk with cursors, 25 at a time.
         request.facets = false;
-        let mut walked: Vec<(String, f32)> = Vec::new();
-        loop {
-            let page = index.search(&request).unwrap();
-            walked.extend(page.hits.iter().map(|hit| (hit.id.clone(), hit.score)));
-            match page.next_cursor {
-                Some(cursor) => request.cursor = Some(cursor),
-                None => break,
-            }
-        }
+        let walked: Vec<(String, f32)> = walk_cursors(&index, request)
+            .into_iter()
+            .map(|hit| (hit.id, hit.score))
+            .collect();
         let ids: Vec<&str> = walked.iter().map(|(id, _)| id.as_str()).collect();
         let distinct: HashSet<&str> = ids.iter().copied().collect();
         assert_eq!(distinct, matching, "{query}: the walk shows every match");
@@ -808,17 +822,7 @@ fn one_word_queries_agree_on_every_path() {
         let first_ids: Vec<&str> = first.hits.iter().map(|hit| hit.id.as_str()).collect();
         assert_eq!(first_ids, ids[..first_ids.len()], "{query}");
         // An offset page is the same stretch of the walk.
-        let mut request = SearchRequest::new(&query);
-        request.offset = 10;
-        request.limit = 30;
-        request.facets = false;
-        let page: Vec<String> = index
-            .search(&request)
-            .unwrap()
-            .hits
-            .into_iter()
-            .map(|hit| hit.id)
-            .collect();
+        let page = page_ids(&index, SearchRequest::new(&query), 10, 30);
         let end = ids.len().min(40);
         assert_eq!(page, ids[10.min(end)..end], "{query}");
 

@@ -28,13 +28,8 @@ use super::{MetadataError, OcrText};
 
 /// Cases per property in CI, multiplied by `WENYUAN_FUZZ_SCALE`.
 fn config(cases: u32) -> ProptestConfig {
-    let scale = std::env::var("WENYUAN_FUZZ_SCALE")
-        .ok()
-        .and_then(|value| value.parse::<u32>().ok())
-        .unwrap_or(1)
-        .max(1);
     ProptestConfig {
-        cases: cases.saturating_mul(scale),
+        cases: wenyuan_index::testing::fuzz_cases(cases),
         ..ProptestConfig::default()
     }
 }

@@ -25,13 +25,8 @@ use super::*;
 
 /// Cases per property in CI, multiplied by `WENYUAN_FUZZ_SCALE`.
 fn config(cases: u32) -> ProptestConfig {
-    let scale = std::env::var("WENYUAN_FUZZ_SCALE")
-        .ok()
-        .and_then(|value| value.parse::<u32>().ok())
-        .unwrap_or(1)
-        .max(1);
     ProptestConfig {
-        cases: cases.saturating_mul(scale),
+        cases: wenyuan_index::testing::fuzz_cases(cases),
         // Beside the other crates' files (an integration test has no `src` to mirror).
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
             "proptest-regressions/tests/api/hostile.txt",
