@@ -18,6 +18,11 @@
 //! alternatives' fixed order. The score of the visit only decides, with a
 //! margin far above any rounding, whether a document can be a candidate.
 //!
+//! An index usually has several segments (ingest commits per batch). The
+//! largest is ranked first, and each later segment's pruned pass starts from
+//! the score the hits found so far already beat `limit` times, rather than
+//! from nothing.
+//!
 //! A segment where the word is rare (at most [`PRUNE_ABOVE`] matches by the
 //! postings' lengths) skips all this: the [`Rescorer`]'s own scorers are
 //! walked together once, which counts, scores canonically and pages in one
@@ -219,8 +224,15 @@ pub(crate) fn collect_pruning_above(
         searcher,
         weight: OnceCell::new(),
     };
+    // The largest segment first: the hits it finds set the bar the others'
+    // first pages must clear.
+    let readers = searcher.segment_readers();
+    let mut order: Vec<usize> = (0..readers.len()).collect();
+    order.sort_by_key(|&ordinal| std::cmp::Reverse(readers[ordinal].num_docs()));
     let mut fruits = Vec::new();
-    for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
+    let mut floor = f32::NEG_INFINITY;
+    for ordinal in order {
+        let reader = &readers[ordinal];
         let segment = Segment {
             weight: &weight,
             counting: &counting,
@@ -234,9 +246,26 @@ pub(crate) fn collect_pruning_above(
                 None
             },
         };
-        fruits.push(segment.collect(ordinal as u32, after, prune_above)?);
+        fruits.push(segment.collect(ordinal as u32, after, prune_above, floor)?);
+        if after.is_none() {
+            floor = floor_of(&fruits, limit);
+        }
     }
     Ok(merge(fruits, limit))
+}
+
+/// The score below which a document cannot make the first `limit` hits, given
+/// the segments collected so far (none while they hold fewer hits).
+fn floor_of(fruits: &[Collection], limit: usize) -> Score {
+    let mut scores: Vec<Score> = fruits
+        .iter()
+        .flat_map(|fruit| fruit.top.iter().map(|hit| hit.score))
+        .collect();
+    if limit == 0 || scores.len() < limit {
+        return f32::NEG_INFINITY;
+    }
+    let (_, &mut worst, _) = scores.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
+    worst - margin(worst)
 }
 
 /// The work on one segment.
@@ -251,17 +280,19 @@ struct Segment<'a> {
 }
 
 impl Segment<'_> {
+    /// `floor`: the score earlier segments' hits already beat `limit` times.
     fn collect(
         self,
         ordinal: u32,
         after: Option<SortKey>,
         prune_above: u64,
+        floor: Score,
     ) -> tantivy::Result<Collection> {
         if self.rescorer.estimate() <= prune_above {
             return Ok(self.walk(ordinal, after));
         }
         match after {
-            None => self.first_pages(ordinal),
+            None => self.first_pages(ordinal, floor),
             Some(after) => self.after_cursor(ordinal, after),
         }
     }
@@ -307,8 +338,9 @@ impl Segment<'_> {
         }
     }
 
-    /// No cursor: pruned top hits, then a count (or a facet pass).
-    fn first_pages(mut self, ordinal: u32) -> tantivy::Result<Collection> {
+    /// No cursor: pruned top hits (only those scoring above `floor`), then a
+    /// count (or a facet pass).
+    fn first_pages(mut self, ordinal: u32, floor: Score) -> tantivy::Result<Collection> {
         let alive = self.reader.alive_bitset();
         if !self.top.is_full() {
             let Segment {
@@ -319,13 +351,13 @@ impl Segment<'_> {
                 top,
                 ..
             } = &mut self;
-            weight.for_each_pruning(f32::NEG_INFINITY, reader, &mut |doc, visited| {
+            weight.for_each_pruning(floor, reader, &mut |doc, visited| {
                 if alive.is_none_or(|alive| alive.is_alive(doc)) {
                     let score = rescorer.score(doc);
                     check_close(visited, score);
                     top.offer_scored(score, doc, || id_key.first(doc).unwrap_or_default());
                 }
-                threshold(top)
+                threshold(top).max(floor)
             })?;
         }
         let total = match &mut self.facets {
