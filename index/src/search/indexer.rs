@@ -118,7 +118,7 @@ impl Indexer {
         self.updater.commit()
     }
 
-    /// Commits once, at the end of a rebuild (see [`IndexUpdater::finish_rebuild`]).
+    /// Commits once and merges the index into one segment (end of a rebuild).
     pub fn finish_rebuild(self) -> Result<()> {
         self.updater.finish_rebuild()
     }
@@ -147,7 +147,7 @@ pub fn rebuild(
     remove_dir_if_present(&new_dir)?;
     let index = SearchIndex::create_fresh(&new_dir)?;
     // Nothing searches the new index before it is swapped in: one commit
-    // at the end.
+    // at the end, then one segment.
     let mut indexer = Indexer::for_rebuild(&index, catalog)?;
     let mut report = RebuildReport::default();
     catalog.for_each_item(|record| {
