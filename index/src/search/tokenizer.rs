@@ -89,6 +89,7 @@ static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
 pub fn warm_up() {
     LazyLock::force(&JIEBA);
     LazyLock::force(&FOLD);
+    LazyLock::force(&BMP_KEEPS);
 }
 
 /// A text after normalisation, with a map back to the original's bytes.
@@ -145,6 +146,11 @@ pub fn normalize(text: &str) -> Normalized {
         let span = (start, start + c.len_utf8());
         if c.is_ascii() || nfkc_keeps(c) {
             chars.push(c);
+            spans.push(span);
+            continue;
+        }
+        if let Some(ascii) = full_width_ascii(c) {
+            chars.push(ascii);
             spans.push(span);
             continue;
         }
@@ -231,22 +237,67 @@ fn fold_to_simplified(chars: &mut [char]) {
     }
 }
 
+/// The ASCII character NFKC makes of a full-width form (，！？：；Ａ１ …,
+/// U+FF01–U+FF5E, each the `<wide>` form of U+0021–U+007E): common in
+/// Chinese text, and slow through the normaliser's iterator.
+fn full_width_ascii(c: char) -> Option<char> {
+    matches!(c as u32, 0xFF01..=0xFF5E)
+        .then(|| char::from_u32(c as u32 - 0xFEE0))
+        .flatten()
+}
+
 /// True when NFKC leaves `c`, standing alone, as it is.
 fn nfkc_keeps(c: char) -> bool {
     // Unified ideographs have no decomposition; the compatibility block does.
-    (is_cjk(c) && !matches!(c as u32, 0xF900..=0xFAFF))
-        || unicode_normalization::is_nfkc_quick(std::iter::once(c))
-            == unicode_normalization::IsNormalized::Yes
+    if is_cjk(c) && !matches!(c as u32, 0xF900..=0xFAFF) {
+        return true;
+    }
+    match BMP_KEEPS.get(c as usize) {
+        Some(keeps) => keeps & NFKC_KEEPS != 0,
+        None => nfkc_keeps_by_tables(c),
+    }
 }
 
 /// True when lower-casing and NFD leave `c` as it is.
 fn fold_keeps(c: char) -> bool {
+    match BMP_KEEPS.get(c as usize) {
+        Some(keeps) => keeps & FOLD_KEEPS != 0,
+        None => fold_keeps_by_tables(c),
+    }
+}
+
+/// [`nfkc_keeps`] from the normaliser's tables (binary searches).
+fn nfkc_keeps_by_tables(c: char) -> bool {
+    unicode_normalization::is_nfkc_quick(std::iter::once(c))
+        == unicode_normalization::IsNormalized::Yes
+}
+
+/// [`fold_keeps`] from the case and normalisation tables (binary searches).
+fn fold_keeps_by_tables(c: char) -> bool {
     let mut lower = c.to_lowercase();
     lower.len() == 1
         && lower.next() == Some(c)
         && unicode_normalization::is_nfd_quick(std::iter::once(c))
             == unicode_normalization::IsNormalized::Yes
 }
+
+const NFKC_KEEPS: u8 = 1;
+const FOLD_KEEPS: u8 = 2;
+
+/// [`nfkc_keeps`] and [`fold_keeps`] of every Basic Multilingual Plane
+/// character, one byte each: Chinese punctuation (，。、「」) is in no fast
+/// range, and the binary searches cost more than the rest of normalising it.
+static BMP_KEEPS: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    (0..=0xFFFFu32)
+        .map(|code| match char::from_u32(code) {
+            Some(c) => {
+                u8::from(nfkc_keeps_by_tables(c)) * NFKC_KEEPS
+                    | u8::from(fold_keeps_by_tables(c)) * FOLD_KEEPS
+            }
+            None => 0,
+        })
+        .collect()
+});
 
 /// The normalised form of `text`, without the offset map.
 pub fn fold(text: &str) -> String {
