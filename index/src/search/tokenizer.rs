@@ -291,8 +291,14 @@ static BMP_KEEPS: LazyLock<Vec<u8>> = LazyLock::new(|| {
     (0..=0xFFFFu32)
         .map(|code| match char::from_u32(code) {
             Some(c) => {
-                u8::from(nfkc_keeps_by_tables(c)) * NFKC_KEEPS
-                    | u8::from(fold_keeps_by_tables(c)) * FOLD_KEEPS
+                let mut keeps = 0;
+                if nfkc_keeps_by_tables(c) {
+                    keeps |= NFKC_KEEPS;
+                }
+                if fold_keeps_by_tables(c) {
+                    keeps |= FOLD_KEEPS;
+                }
+                keeps
             }
             None => 0,
         })
