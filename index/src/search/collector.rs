@@ -163,13 +163,24 @@ pub struct SearchCollector {
 /// blocks of unscored matches are 64 long).
 pub const BLOCK: usize = 64;
 
+/// How a facet column's values are read for a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Values {
+    /// Every document has the column's one value (a segment of one
+    /// venue's or one collection's items): nothing to read.
+    Constant,
+    /// Every document has exactly one value: its ordinal, read directly.
+    Single,
+    /// Any number of values, through the multi-value index.
+    Many,
+}
+
 /// Per-segment facet counts: a counter per value of each facet column,
 /// and per decade of `year_start`.
 pub struct FacetCounter {
     columns: Vec<Option<StrColumn>>,
-    /// Per column: true when every document has exactly one value (its
-    /// ordinal is read directly, without the multi-value index).
-    single: Vec<bool>,
+    /// Per column: how a document's values are read.
+    values: Vec<Values>,
     ords: Vec<Vec<u64>>,
     year_start: Column<i64>,
     /// Matches per decade: a short list beats hashing while there are few
@@ -201,17 +212,22 @@ impl FacetCounter {
                     .unwrap_or_default()
             })
             .collect();
-        let single = columns
+        let values = columns
             .iter()
-            .map(|column| {
-                column
-                    .as_ref()
-                    .is_some_and(|column| column.ords().get_cardinality() == Cardinality::Full)
+            .map(|column| match column {
+                Some(column) if column.ords().get_cardinality() == Cardinality::Full => {
+                    if column.num_terms() == 1 {
+                        Values::Constant
+                    } else {
+                        Values::Single
+                    }
+                }
+                _ => Values::Many,
             })
             .collect();
         Ok(FacetCounter {
             columns,
-            single,
+            values,
             ords,
             year_start: fast.i64("year_start")?,
             years: Vec::new(),
@@ -221,17 +237,17 @@ impl FacetCounter {
 
     /// Counts the values of one matching document.
     pub fn count(&mut self, doc: DocId) {
-        for ((column, counts), single) in self
+        for ((column, counts), values) in self
             .columns
             .iter()
             .zip(self.ords.iter_mut())
-            .zip(&self.single)
+            .zip(&self.values)
         {
             let Some(column) = column else { continue };
-            if *single {
-                tally(counts, [column.ords().values.get_val(doc)]);
-            } else {
-                tally(counts, column.term_ords(doc));
+            match values {
+                Values::Constant => tally(counts, [0]),
+                Values::Single => tally(counts, [column.ords().values.get_val(doc)]),
+                Values::Many => tally(counts, column.term_ords(doc)),
             }
         }
         if let Some(year) = self.year_start.first(doc) {
@@ -246,19 +262,23 @@ impl FacetCounter {
         debug_assert!(docs.len() <= BLOCK);
         let mut ords = [0u64; BLOCK];
         let ords = &mut ords[..docs.len()];
-        for ((column, counts), single) in self
+        for ((column, counts), values) in self
             .columns
             .iter()
             .zip(self.ords.iter_mut())
-            .zip(&self.single)
+            .zip(&self.values)
         {
             let Some(column) = column else { continue };
-            if *single {
-                column.ords().values.get_vals(docs, ords);
-                tally(counts, ords.iter().copied());
-            } else {
-                for &doc in docs {
-                    tally(counts, column.term_ords(doc));
+            match values {
+                Values::Constant => counts[0] += docs.len() as u64,
+                Values::Single => {
+                    column.ords().values.get_vals(docs, ords);
+                    tally(counts, ords.iter().copied());
+                }
+                Values::Many => {
+                    for &doc in docs {
+                        tally(counts, column.term_ords(doc));
+                    }
                 }
             }
         }
