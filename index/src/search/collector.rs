@@ -7,6 +7,7 @@
 //! entries, whatever its depth.
 
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, Column, StrColumn};
@@ -157,6 +158,66 @@ pub struct SearchCollector {
     pub after: Option<SortKey>,
     /// Whether to count facets.
     pub facets: bool,
+    /// Each segment's columns, by segment ordinal.
+    pub columns: Arc<Vec<Arc<SegmentColumns>>>,
+}
+
+/// The fast-field columns a search reads in one segment. Opening one looks
+/// its name up, and a facet's text column also opens its dictionary (≈ 5 %
+/// of a one-word query with facets): [`super::SearchIndex`] opens them once
+/// per searcher generation.
+pub struct SegmentColumns {
+    /// The id's hash, the last tie-break of every order.
+    pub id_key: Column<u64>,
+    year_start: Column<i64>,
+    year_end: Column<i64>,
+    created_at: Column<i64>,
+    title_key1: Column<u64>,
+    title_key2: Column<u64>,
+    /// Per facet (in [`FACET_NAMES`] order; `None` for the year and for a
+    /// column without values, which counts nothing).
+    facets: Vec<Option<StrColumn>>,
+    /// Per facet: how a document's values are read.
+    values: Vec<Values>,
+}
+
+impl SegmentColumns {
+    /// Opens the columns of one segment.
+    pub fn open(reader: &SegmentReader) -> tantivy::Result<Self> {
+        let fast = reader.fast_fields();
+        let mut facets = Vec::new();
+        for name in FACET_NAMES {
+            facets.push(if name == "year" {
+                None
+            } else {
+                fast.str(&facet_column(name))?
+                    .filter(|column| column.num_terms() > 0)
+            });
+        }
+        let values = facets
+            .iter()
+            .map(|column| match column {
+                Some(column) if column.ords().get_cardinality() == Cardinality::Full => {
+                    if column.num_terms() == 1 {
+                        Values::Constant
+                    } else {
+                        Values::Single
+                    }
+                }
+                _ => Values::Many,
+            })
+            .collect();
+        Ok(SegmentColumns {
+            id_key: fast.u64("id_key")?,
+            year_start: fast.i64("year_start")?,
+            year_end: fast.i64("year_end")?,
+            created_at: fast.i64("created_at")?,
+            title_key1: fast.u64("title_key1")?,
+            title_key2: fast.u64("title_key2")?,
+            facets,
+            values,
+        })
+    }
 }
 
 /// Most documents [`FacetCounter::count_block`] takes at once (tantivy's
@@ -178,11 +239,9 @@ enum Values {
 /// Per-segment facet counts: a counter per value of each facet column,
 /// and per decade of `year_start`.
 pub struct FacetCounter {
-    columns: Vec<Option<StrColumn>>,
-    /// Per column: how a document's values are read.
-    values: Vec<Values>,
+    columns: Arc<SegmentColumns>,
+    /// Per facet, a counter per value ordinal.
     ords: Vec<Vec<u64>>,
-    year_start: Column<i64>,
     /// Matches per decade: a short list beats hashing while there are few
     /// decades; `year_index` finds them once there are many.
     years: Vec<(i64, u64)>,
@@ -191,19 +250,9 @@ pub struct FacetCounter {
 
 impl FacetCounter {
     /// A counter over the facet columns of one segment.
-    pub fn new(reader: &SegmentReader) -> tantivy::Result<Self> {
-        let fast = reader.fast_fields();
-        let mut columns = Vec::new();
-        for name in FACET_NAMES {
-            if name == "year" {
-                columns.push(None);
-            } else {
-                // A column without values (no item has the facet) counts nothing.
-                let column = fast.str(&facet_column(name))?;
-                columns.push(column.filter(|column| column.num_terms() > 0));
-            }
-        }
+    pub fn new(columns: Arc<SegmentColumns>) -> Self {
         let ords = columns
+            .facets
             .iter()
             .map(|column| {
                 column
@@ -212,36 +261,22 @@ impl FacetCounter {
                     .unwrap_or_default()
             })
             .collect();
-        let values = columns
-            .iter()
-            .map(|column| match column {
-                Some(column) if column.ords().get_cardinality() == Cardinality::Full => {
-                    if column.num_terms() == 1 {
-                        Values::Constant
-                    } else {
-                        Values::Single
-                    }
-                }
-                _ => Values::Many,
-            })
-            .collect();
-        Ok(FacetCounter {
+        FacetCounter {
             columns,
-            values,
             ords,
-            year_start: fast.i64("year_start")?,
             years: Vec::new(),
             year_index: HashMap::new(),
-        })
+        }
     }
 
     /// Counts the values of one matching document.
     pub fn count(&mut self, doc: DocId) {
-        for ((column, counts), values) in self
-            .columns
+        let columns = &*self.columns;
+        for ((column, counts), values) in columns
+            .facets
             .iter()
             .zip(self.ords.iter_mut())
-            .zip(&self.values)
+            .zip(&columns.values)
         {
             let Some(column) = column else { continue };
             match values {
@@ -250,7 +285,7 @@ impl FacetCounter {
                 Values::Many => tally(counts, column.term_ords(doc)),
             }
         }
-        if let Some(year) = self.year_start.first(doc) {
+        if let Some(year) = self.columns.year_start.first(doc) {
             self.count_decade(year.div_euclid(10) * 10);
         }
     }
@@ -262,11 +297,12 @@ impl FacetCounter {
         debug_assert!(docs.len() <= BLOCK);
         let mut ords = [0u64; BLOCK];
         let ords = &mut ords[..docs.len()];
-        for ((column, counts), values) in self
-            .columns
+        let columns = &*self.columns;
+        for ((column, counts), values) in columns
+            .facets
             .iter()
             .zip(self.ords.iter_mut())
-            .zip(&self.values)
+            .zip(&columns.values)
         {
             let Some(column) = column else { continue };
             match values {
@@ -284,7 +320,7 @@ impl FacetCounter {
         }
         let mut years = [None; BLOCK];
         let years = &mut years[..docs.len()];
-        self.year_start.first_vals(docs, years);
+        self.columns.year_start.first_vals(docs, years);
         for year in years.iter().flatten() {
             self.count_decade(year.div_euclid(10) * 10);
         }
@@ -315,7 +351,7 @@ impl FacetCounter {
                 for (decade, count) in &self.years {
                     values.insert(format!("{}-{}", decade, decade + 9), *count);
                 }
-            } else if let Some(column) = &self.columns[index] {
+            } else if let Some(column) = &self.columns.facets[index] {
                 let mut text = String::new();
                 for (ord, count) in self.ords[index].iter().enumerate() {
                     if *count > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
@@ -456,12 +492,7 @@ pub struct SearchSegmentCollector {
     segment: SegmentOrdinal,
     sort: Sort,
     after: Option<SortKey>,
-    id_key: Column<u64>,
-    year_start: Column<i64>,
-    year_end: Column<i64>,
-    created_at: Column<i64>,
-    title_key1: Column<u64>,
-    title_key2: Column<u64>,
+    columns: Arc<SegmentColumns>,
     facets: Option<FacetCounter>,
     top: Top,
     total: u64,
@@ -477,22 +508,16 @@ impl Collector for SearchCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SearchSegmentCollector> {
-        let fast = reader.fast_fields();
+        let columns = match self.columns.get(segment as usize) {
+            Some(columns) => columns.clone(),
+            None => Arc::new(SegmentColumns::open(reader)?),
+        };
         Ok(SearchSegmentCollector {
             segment,
             sort: self.sort,
             after: self.after,
-            id_key: fast.u64("id_key")?,
-            year_start: fast.i64("year_start")?,
-            year_end: fast.i64("year_end")?,
-            created_at: fast.i64("created_at")?,
-            title_key1: fast.u64("title_key1")?,
-            title_key2: fast.u64("title_key2")?,
-            facets: if self.facets {
-                Some(FacetCounter::new(reader)?)
-            } else {
-                None
-            },
+            facets: self.facets.then(|| FacetCounter::new(columns.clone())),
+            columns,
             top: Top::new(self.limit),
             total: 0,
             after_cursor: 0,
@@ -511,29 +536,29 @@ impl Collector for SearchCollector {
 impl SearchSegmentCollector {
     /// The sort key of a document.
     fn key(&self, doc: DocId, score: Score) -> SortKey {
-        let tie = self.id_key.first(doc).unwrap_or_default();
+        let tie = self.columns.id_key.first(doc).unwrap_or_default();
         let (primary, secondary) = match self.sort {
             Sort::Relevance => return relevance_key(score, tie),
-            Sort::DateAsc => match self.year_start.first(doc) {
+            Sort::DateAsc => match self.columns.year_start.first(doc) {
                 Some(year) => (
                     ordered_i64(year),
-                    ordered_i64(self.year_end.first(doc).unwrap_or(year)),
+                    ordered_i64(self.columns.year_end.first(doc).unwrap_or(year)),
                 ),
                 None => (u64::MAX, 0),
             },
-            Sort::DateDesc => match self.year_start.first(doc) {
+            Sort::DateDesc => match self.columns.year_start.first(doc) {
                 Some(year) => (
                     u64::MAX - 1 - ordered_i64(year),
-                    u64::MAX - ordered_i64(self.year_end.first(doc).unwrap_or(year)),
+                    u64::MAX - ordered_i64(self.columns.year_end.first(doc).unwrap_or(year)),
                 ),
                 None => (u64::MAX, 0),
             },
             Sort::Title => (
-                self.title_key1.first(doc).unwrap_or_default(),
-                self.title_key2.first(doc).unwrap_or_default(),
+                self.columns.title_key1.first(doc).unwrap_or_default(),
+                self.columns.title_key2.first(doc).unwrap_or_default(),
             ),
             Sort::Recent => (
-                u64::MAX - ordered_i64(self.created_at.first(doc).unwrap_or_default()),
+                u64::MAX - ordered_i64(self.columns.created_at.first(doc).unwrap_or_default()),
                 0,
             ),
         };

@@ -41,7 +41,7 @@ pub use snippet::{Fragment, Highlighted};
 use crate::dates::normalize_date;
 use crate::model::{AccessLevel, DcElement, Institution, ItemRecord};
 use crate::{Error, Result};
-use collector::{SearchCollector, SortKey};
+use collector::{SearchCollector, SegmentColumns, SortKey};
 use schema::{FACET_NAMES, Fields, TextKind};
 use tokenizer::{ANALYSER_VERSION, PINYIN, PinyinTokenizer, ZH_GRAMS, ZH_WORDS, ZhGrams, ZhWords};
 
@@ -69,8 +69,20 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     dir: PathBuf,
-    /// The text fields holding any term, per searcher generation.
-    fields_in_use: Mutex<Option<(u64, Arc<HashSet<Field>>)>>,
+    /// What every search of the current searcher generation reads.
+    generation: Mutex<Option<Arc<Generation>>>,
+}
+
+/// What is worked out once per generation of searchers (a generation's
+/// segments never change) rather than on every search.
+struct Generation {
+    id: u64,
+    /// The text fields that hold terms in some segment: looking a word up in
+    /// a field nothing was ever written to (subjects of a poetry collection,
+    /// full text of items without files) costs as much as a real lookup.
+    fields_in_use: HashSet<Field>,
+    /// Each segment's columns, by segment ordinal.
+    columns: Arc<Vec<Arc<SegmentColumns>>>,
 }
 
 /// Adds, replaces and removes items; changes are visible after [`IndexUpdater::commit`].
@@ -295,7 +307,7 @@ impl SearchIndex {
             reader,
             fields,
             dir: dir.to_path_buf(),
-            fields_in_use: Mutex::new(None),
+            generation: Mutex::new(None),
         })
     }
 
@@ -367,20 +379,20 @@ impl SearchIndex {
         let collection = match &built.alternatives {
             // One word or phrase, by relevance: ranked without scoring every match.
             Some(alternatives) if request.sort == Sort::Relevance && filters.is_empty() => {
-                let in_use = self.fields_in_use(&searcher)?;
+                let generation = self.generation(&searcher)?;
                 let alternatives: Vec<Box<dyn Query>> = alternatives
                     .iter()
                     .filter(|alternative| {
                         let mut used = false;
                         alternative.query_terms(&mut |term, _| {
-                            used |= in_use.contains(&term.field());
+                            used |= generation.fields_in_use.contains(&term.field());
                         });
                         used
                     })
                     .map(|alternative| alternative.box_clone())
                     .collect();
                 ranked::collect(
-                    &searcher,
+                    (&searcher, &generation.columns),
                     &alternatives,
                     offset + limit,
                     after,
@@ -396,6 +408,7 @@ impl SearchIndex {
                     limit: offset + limit,
                     after,
                     facets: request.facets,
+                    columns: self.generation(&searcher)?.columns.clone(),
                 };
                 searcher.search(&BooleanQuery::new(clauses), &collector)?
             }
@@ -427,36 +440,42 @@ impl SearchIndex {
         })
     }
 
-    /// The text fields that hold terms in some segment of `searcher`
-    /// (computed once per generation of searchers): looking a word up in a
-    /// field nothing was ever written to (subjects of a poetry collection,
-    /// full text of items without files) costs as much as a real lookup.
-    fn fields_in_use(&self, searcher: &Searcher) -> Result<Arc<HashSet<Field>>> {
-        let generation = searcher.generation().generation_id();
+    /// The [`Generation`] of `searcher`, worked out on its first search.
+    fn generation(&self, searcher: &Searcher) -> Result<Arc<Generation>> {
+        let id = searcher.generation().generation_id();
         let mut cached = self
-            .fields_in_use
+            .generation
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((id, fields)) = cached.as_ref()
-            && *id == generation
+        if let Some(generation) = cached.as_ref()
+            && generation.id == id
         {
-            return Ok(fields.clone());
+            return Ok(generation.clone());
         }
-        let mut used = HashSet::new();
+        let mut fields_in_use = HashSet::new();
         for (field, entry) in searcher.schema().fields() {
             if !entry.is_indexed() || !matches!(entry.field_type(), FieldType::Str(_)) {
                 continue;
             }
             for segment in searcher.segment_readers() {
                 if segment.inverted_index(field)?.terms().num_terms() > 0 {
-                    used.insert(field);
+                    fields_in_use.insert(field);
                     break;
                 }
             }
         }
-        let used = Arc::new(used);
-        *cached = Some((generation, used.clone()));
-        Ok(used)
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| Ok(Arc::new(SegmentColumns::open(segment)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let generation = Arc::new(Generation {
+            id,
+            fields_in_use,
+            columns: Arc::new(columns),
+        });
+        *cached = Some(generation.clone());
+        Ok(generation)
     }
 
     /// Translates facet filters into queries.

@@ -38,7 +38,7 @@ use tantivy::query::{
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use super::collector::{
-    BLOCK, Collection, FacetCounter, SortKey, Top, key_score, merge, relevance_key,
+    BLOCK, Collection, FacetCounter, SegmentColumns, SortKey, Top, key_score, merge, relevance_key,
 };
 
 /// Relative difference between two sums of the same scores, added in
@@ -179,19 +179,25 @@ fn threshold(top: &Top) -> Score {
 /// Collects the matches of `query` — the union of `alternatives` — by
 /// relevance: the first `limit` hits after `after`, the total, the number
 /// after the cursor and, when asked, the facet counts.
+/// `columns`: the searcher's segments' columns, by ordinal.
 pub fn collect(
-    searcher: &Searcher,
+    (searcher, columns): (&Searcher, &[Arc<SegmentColumns>]),
     alternatives: &[Box<dyn Query>],
     limit: usize,
     after: Option<SortKey>,
     facets: bool,
 ) -> tantivy::Result<Collection> {
-    collect_pruning_above(searcher, alternatives, (limit, after, facets), PRUNE_ABOVE)
+    collect_pruning_above(
+        (searcher, columns),
+        alternatives,
+        (limit, after, facets),
+        PRUNE_ABOVE,
+    )
 }
 
 /// [`collect`], pruning segments with more than `prune_above` estimated matches.
 pub(crate) fn collect_pruning_above(
-    searcher: &Searcher,
+    (searcher, columns): (&Searcher, &[Arc<SegmentColumns>]),
     alternatives: &[Box<dyn Query>],
     (limit, after, facets): (usize, Option<SortKey>, bool),
     prune_above: u64,
@@ -233,18 +239,18 @@ pub(crate) fn collect_pruning_above(
     let mut floor = f32::NEG_INFINITY;
     for ordinal in order {
         let reader = &readers[ordinal];
+        let columns = match columns.get(ordinal) {
+            Some(columns) => columns.clone(),
+            None => Arc::new(SegmentColumns::open(reader)?),
+        };
         let segment = Segment {
             weight: &weight,
             counting: &counting,
             reader,
             rescorer: Rescorer::new(&weights, reader)?,
-            id_key: reader.fast_fields().u64("id_key")?,
+            id_key: columns.id_key.clone(),
             top: Top::new(limit),
-            facets: if facets {
-                Some(FacetCounter::new(reader)?)
-            } else {
-                None
-            },
+            facets: facets.then(|| FacetCounter::new(columns)),
         };
         fruits.push(segment.collect(ordinal as u32, after, prune_above, floor)?);
         if after.is_none() {

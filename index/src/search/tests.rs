@@ -842,8 +842,9 @@ fn one_word_queries_agree_on_every_path() {
         let mut cursor = None;
         for (limit, facets) in [(7, true), (25, false), (3000, false)] {
             let run = |prune_above| {
+                // No columns given: each segment opens its own.
                 let collection = ranked::collect_pruning_above(
-                    &searcher,
+                    (&searcher, &[]),
                     alternatives,
                     (limit, cursor, facets),
                     prune_above,
