@@ -179,6 +179,9 @@ pub struct SegmentColumns {
     facets: Vec<Option<StrColumn>>,
     /// Per facet: how a document's values are read.
     values: Vec<Values>,
+    /// The first decade of `year_start` and the number of decades its
+    /// years span, when they span at most [`DENSE_DECADES`].
+    decades: Option<(i64, usize)>,
 }
 
 impl SegmentColumns {
@@ -207,9 +210,19 @@ impl SegmentColumns {
                 _ => Values::Many,
             })
             .collect();
+        let year_start = fast.i64("year_start")?;
+        let (first, last) = (
+            year_start.min_value().div_euclid(10),
+            year_start.max_value().div_euclid(10),
+        );
+        let decades = (last - first < DENSE_DECADES)
+            .then(|| usize::try_from(last - first + 1).ok())
+            .flatten()
+            .map(|span| (first, span));
         Ok(SegmentColumns {
             id_key: fast.u64("id_key")?,
-            year_start: fast.i64("year_start")?,
+            decades,
+            year_start,
             year_end: fast.i64("year_end")?,
             created_at: fast.i64("created_at")?,
             title_key1: fast.u64("title_key1")?,
@@ -236,16 +249,59 @@ enum Values {
     Many,
 }
 
+/// Most decades a segment's years may span for [`Decades::Dense`]
+/// (10 240 years: any real archive's).
+const DENSE_DECADES: i64 = 1024;
+
+/// Matches per decade of `year_start`.
+enum Decades {
+    /// A counter for each decade from the segment's first.
+    Dense { first: i64, counts: Vec<u64> },
+    /// Counters by decade, for a segment whose years span more.
+    Sparse(HashMap<i64, u64>),
+}
+
+impl Decades {
+    /// Counts one match in the decade of `year`.
+    fn count(&mut self, year: i64) {
+        let decade = year.div_euclid(10);
+        match self {
+            Decades::Dense { first, counts } => {
+                if let Some(count) = usize::try_from(decade - *first)
+                    .ok()
+                    .and_then(|i| counts.get_mut(i))
+                {
+                    *count += 1;
+                }
+            }
+            Decades::Sparse(counts) => *counts.entry(decade).or_default() += 1,
+        }
+    }
+
+    /// (first year of the decade, matches) for each decade with matches.
+    fn counts(&self) -> Vec<(i64, u64)> {
+        match self {
+            Decades::Dense { first, counts } => (*first..)
+                .zip(counts.iter().copied())
+                .filter(|(_, count)| *count > 0)
+                .map(|(decade, count)| (decade * 10, count))
+                .collect(),
+            Decades::Sparse(counts) => counts
+                .iter()
+                .map(|(decade, count)| (decade * 10, *count))
+                .collect(),
+        }
+    }
+}
+
 /// Per-segment facet counts: a counter per value of each facet column,
 /// and per decade of `year_start`.
 pub struct FacetCounter {
     columns: Arc<SegmentColumns>,
     /// Per facet, a counter per value ordinal.
     ords: Vec<Vec<u64>>,
-    /// Matches per decade: a short list beats hashing while there are few
-    /// decades; `year_index` finds them once there are many.
-    years: Vec<(i64, u64)>,
-    year_index: HashMap<i64, usize>,
+    /// Matches per decade.
+    decades: Decades,
 }
 
 impl FacetCounter {
@@ -261,11 +317,17 @@ impl FacetCounter {
                     .unwrap_or_default()
             })
             .collect();
+        let decades = match columns.decades {
+            Some((first, count)) => Decades::Dense {
+                first,
+                counts: vec![0; count],
+            },
+            None => Decades::Sparse(HashMap::new()),
+        };
         FacetCounter {
             columns,
             ords,
-            years: Vec::new(),
-            year_index: HashMap::new(),
+            decades,
         }
     }
 
@@ -286,7 +348,7 @@ impl FacetCounter {
             }
         }
         if let Some(year) = self.columns.year_start.first(doc) {
-            self.count_decade(year.div_euclid(10) * 10);
+            self.decades.count(year);
         }
     }
 
@@ -321,24 +383,8 @@ impl FacetCounter {
         let mut years = [None; BLOCK];
         let years = &mut years[..docs.len()];
         self.columns.year_start.first_vals(docs, years);
-        for year in years.iter().flatten() {
-            self.count_decade(year.div_euclid(10) * 10);
-        }
-    }
-
-    /// Counts one match in a decade.
-    fn count_decade(&mut self, decade: i64) {
-        let found = if self.years.len() <= 16 {
-            self.years.iter().position(|(d, _)| *d == decade)
-        } else {
-            self.year_index.get(&decade).copied()
-        };
-        match found {
-            Some(i) => self.years[i].1 += 1,
-            None => {
-                self.year_index.insert(decade, self.years.len());
-                self.years.push((decade, 1));
-            }
+        for &year in years.iter().flatten() {
+            self.decades.count(year);
         }
     }
 
@@ -348,8 +394,8 @@ impl FacetCounter {
         for (index, name) in FACET_NAMES.iter().enumerate() {
             let mut values = HashMap::new();
             if *name == "year" {
-                for (decade, count) in &self.years {
-                    values.insert(format!("{}-{}", decade, decade + 9), *count);
+                for (decade, count) in self.decades.counts() {
+                    values.insert(format!("{}-{}", decade, decade + 9), count);
                 }
             } else if let Some(column) = &self.columns.facets[index] {
                 let mut text = String::new();
@@ -615,6 +661,40 @@ impl SegmentCollector for SearchSegmentCollector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A segment's years usually span few decades (a counter each); one
+    /// spanning more hashes them. Both count the same, BCE years included.
+    #[test]
+    fn dense_and_sparse_decades_count_alike() {
+        let years = [-2070, -2061, -11, -1, 0, 9, 10, 1958, 1959, 1960, 2026];
+        let (first, last) = (-2070i64.div_euclid(10), 2026i64.div_euclid(10));
+        let mut dense = Decades::Dense {
+            first,
+            counts: vec![0; usize::try_from(last - first + 1).unwrap()],
+        };
+        let mut sparse = Decades::Sparse(HashMap::new());
+        for year in years {
+            dense.count(year);
+            sparse.count(year);
+        }
+        let (mut dense, mut sparse) = (dense.counts(), sparse.counts());
+        sparse.sort();
+        dense.sort();
+        assert_eq!(dense, sparse);
+        assert_eq!(
+            dense,
+            [
+                (-2070, 2),
+                (-20, 1),
+                (-10, 1),
+                (0, 2),
+                (10, 1),
+                (1950, 2),
+                (1960, 1),
+                (2020, 1)
+            ]
+        );
+    }
 
     #[test]
     fn cursors_round_trip_and_reject_tampering() {
