@@ -185,6 +185,19 @@ pub struct SegmentColumns {
 }
 
 impl SegmentColumns {
+    /// The columns of segment `ordinal` from `opened`, or opened now when
+    /// they are not there.
+    pub fn get_or_open(
+        opened: &[Arc<SegmentColumns>],
+        ordinal: usize,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Arc<SegmentColumns>> {
+        match opened.get(ordinal) {
+            Some(columns) => Ok(columns.clone()),
+            None => Ok(Arc::new(SegmentColumns::open(reader)?)),
+        }
+    }
+
     /// Opens the columns of one segment.
     pub fn open(reader: &SegmentReader) -> tantivy::Result<Self> {
         let fast = reader.fast_fields();
@@ -331,16 +344,20 @@ impl FacetCounter {
         }
     }
 
-    /// Counts the values of one matching document.
-    pub fn count(&mut self, doc: DocId) {
+    /// Each facet column with values, its counters and how it is read.
+    fn counters(&mut self) -> impl Iterator<Item = (&StrColumn, &mut Vec<u64>, Values)> {
         let columns = &*self.columns;
-        for ((column, counts), values) in columns
+        columns
             .facets
             .iter()
             .zip(self.ords.iter_mut())
             .zip(&columns.values)
-        {
-            let Some(column) = column else { continue };
+            .filter_map(|((column, counts), values)| Some((column.as_ref()?, counts, *values)))
+    }
+
+    /// Counts the values of one matching document.
+    pub fn count(&mut self, doc: DocId) {
+        for (column, counts, values) in self.counters() {
             match values {
                 Values::Constant => tally(counts, [0]),
                 Values::Single => tally(counts, [column.ords().values.get_val(doc)]),
@@ -359,14 +376,7 @@ impl FacetCounter {
         debug_assert!(docs.len() <= BLOCK);
         let mut ords = [0u64; BLOCK];
         let ords = &mut ords[..docs.len()];
-        let columns = &*self.columns;
-        for ((column, counts), values) in columns
-            .facets
-            .iter()
-            .zip(self.ords.iter_mut())
-            .zip(&columns.values)
-        {
-            let Some(column) = column else { continue };
+        for (column, counts, values) in self.counters() {
             match values {
                 Values::Constant => counts[0] += docs.len() as u64,
                 Values::Single => {
@@ -554,10 +564,7 @@ impl Collector for SearchCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SearchSegmentCollector> {
-        let columns = match self.columns.get(segment as usize) {
-            Some(columns) => columns.clone(),
-            None => Arc::new(SegmentColumns::open(reader)?),
-        };
+        let columns = SegmentColumns::get_or_open(&self.columns, segment as usize, reader)?;
         Ok(SearchSegmentCollector {
             segment,
             sort: self.sort,

@@ -376,10 +376,10 @@ impl SearchIndex {
             request.offset.min(MAX_OFFSET)
         };
         let searcher = self.reader.searcher();
+        let generation = self.generation(&searcher)?;
         let collection = match &built.alternatives {
             // One word or phrase, by relevance: ranked without scoring every match.
             Some(alternatives) if request.sort == Sort::Relevance && filters.is_empty() => {
-                let generation = self.generation(&searcher)?;
                 let alternatives: Vec<Box<dyn Query>> = alternatives
                     .iter()
                     .filter(|alternative| {
@@ -408,7 +408,7 @@ impl SearchIndex {
                     limit: offset + limit,
                     after,
                     facets: request.facets,
-                    columns: self.generation(&searcher)?.columns.clone(),
+                    columns: generation.columns.clone(),
                 };
                 searcher.search(&BooleanQuery::new(clauses), &collector)?
             }

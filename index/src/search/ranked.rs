@@ -239,10 +239,7 @@ pub(crate) fn collect_pruning_above(
     let mut floor = f32::NEG_INFINITY;
     for ordinal in order {
         let reader = &readers[ordinal];
-        let columns = match columns.get(ordinal) {
-            Some(columns) => columns.clone(),
-            None => Arc::new(SegmentColumns::open(reader)?),
-        };
+        let columns = SegmentColumns::get_or_open(columns, ordinal, reader)?;
         let segment = Segment {
             weight: &weight,
             counting: &counting,
