@@ -537,9 +537,13 @@ impl SearchIndex {
         };
         let title = text(fields.display_title).unwrap_or_default();
         let description = all_text(fields.grams_of(TextKind::Description));
-        let fulltext = all_text(fields.grams_of(TextKind::Fulltext));
+        // The full text (a book's OCR can be megabytes) only when the
+        // description does not show the match.
         let snippet = snippet::snippet(&description, terms, SNIPPET_CHARS)
-            .or_else(|| snippet::snippet(&fulltext, terms, SNIPPET_CHARS))
+            .or_else(|| {
+                let fulltext = all_text(fields.grams_of(TextKind::Fulltext));
+                snippet::snippet(&fulltext, terms, SNIPPET_CHARS)
+            })
             .or_else(|| snippet::head(&description, SNIPPET_CHARS));
         Hit {
             id: text(fields.id).unwrap_or_default(),

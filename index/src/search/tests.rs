@@ -182,6 +182,39 @@ fn traditional_and_simplified_find_each_other() {
     assert_eq!(poem.title_highlight.marked(), vec!["靜夜思"]);
 }
 
+/// A hit's snippet comes from its description when the match is there,
+/// else from the full text of its files, else it is the description's start.
+#[test]
+fn snippets_come_from_the_description_then_the_full_text() {
+    use DcElement::*;
+    let index = index_of(&[
+        record(
+            "both",
+            &[(Title, "县志"), (Description, "耀州窑青瓷一件")],
+            Some("卷一 耀州窑考"),
+        ),
+        record(
+            "text",
+            &[(Title, "县志"), (Description, "清代刻本")],
+            Some("卷二 耀州窑沿革"),
+        ),
+        record(
+            "title",
+            &[(Title, "耀州窑"), (Description, "清代刻本")],
+            None,
+        ),
+    ]);
+    let results = index.search(&SearchRequest::new("耀州窑")).unwrap();
+    let snippet = |id: &str| {
+        let hit = results.hits.iter().find(|hit| hit.id == id).unwrap();
+        let snippet = hit.snippet.as_ref().unwrap();
+        (snippet.plain_text(), snippet.marked())
+    };
+    assert_eq!(snippet("both"), ("耀州窑青瓷一件".into(), vec!["耀州窑"]));
+    assert_eq!(snippet("text"), ("卷二 耀州窑沿革".into(), vec!["耀州窑"]));
+    assert_eq!(snippet("title"), ("清代刻本".into(), vec![]));
+}
+
 #[test]
 fn short_queries_and_phrases_match_substrings_exactly() {
     let index = small_corpus();
