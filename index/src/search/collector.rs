@@ -174,11 +174,10 @@ pub struct SegmentColumns {
     created_at: Column<i64>,
     title_key1: Column<u64>,
     title_key2: Column<u64>,
-    /// Per facet (in [`FACET_NAMES`] order; `None` for the year and for a
-    /// column without values, which counts nothing).
-    facets: Vec<Option<StrColumn>>,
-    /// Per facet: how a document's values are read.
-    values: Vec<Values>,
+    /// Per facet (in [`FACET_NAMES`] order), its column and how a
+    /// document's values are read in it; `None` for the year and for a
+    /// column without values, which counts nothing.
+    facets: Vec<Option<(StrColumn, Values)>>,
     /// The first decade of `year_start` and the number of decades its
     /// years span, when they span at most [`DENSE_DECADES`].
     decades: Option<(i64, usize)>,
@@ -203,26 +202,23 @@ impl SegmentColumns {
         let fast = reader.fast_fields();
         let mut facets = Vec::new();
         for name in FACET_NAMES {
-            facets.push(if name == "year" {
-                None
-            } else {
-                fast.str(&facet_column(name))?
+            let column = match name {
+                "year" => None,
+                _ => fast.str(&facet_column(name))?,
+            };
+            facets.push(
+                column
                     .filter(|column| column.num_terms() > 0)
-            });
+                    .map(|column| {
+                        let values = match (column.ords().get_cardinality(), column.num_terms()) {
+                            (Cardinality::Full, 1) => Values::Constant,
+                            (Cardinality::Full, _) => Values::Single,
+                            _ => Values::Many,
+                        };
+                        (column, values)
+                    }),
+            );
         }
-        let values = facets
-            .iter()
-            .map(|column| match column {
-                Some(column) if column.ords().get_cardinality() == Cardinality::Full => {
-                    if column.num_terms() == 1 {
-                        Values::Constant
-                    } else {
-                        Values::Single
-                    }
-                }
-                _ => Values::Many,
-            })
-            .collect();
         let year_start = fast.i64("year_start")?;
         let (first, last) = (
             year_start.min_value().div_euclid(10),
@@ -241,7 +237,6 @@ impl SegmentColumns {
             title_key1: fast.u64("title_key1")?,
             title_key2: fast.u64("title_key2")?,
             facets,
-            values,
         })
     }
 }
@@ -323,10 +318,10 @@ impl FacetCounter {
         let ords = columns
             .facets
             .iter()
-            .map(|column| {
-                column
+            .map(|facet| {
+                facet
                     .as_ref()
-                    .map(|column| vec![0; column.num_terms()])
+                    .map(|(column, _)| vec![0; column.num_terms()])
                     .unwrap_or_default()
             })
             .collect();
@@ -346,13 +341,14 @@ impl FacetCounter {
 
     /// Each facet column with values, its counters and how it is read.
     fn counters(&mut self) -> impl Iterator<Item = (&StrColumn, &mut Vec<u64>, Values)> {
-        let columns = &*self.columns;
-        columns
+        self.columns
             .facets
             .iter()
             .zip(self.ords.iter_mut())
-            .zip(&columns.values)
-            .filter_map(|((column, counts), values)| Some((column.as_ref()?, counts, *values)))
+            .filter_map(|(facet, counts)| {
+                let (column, values) = facet.as_ref()?;
+                Some((column, counts, *values))
+            })
     }
 
     /// Counts the values of one matching document.
@@ -407,7 +403,7 @@ impl FacetCounter {
                 for (decade, count) in self.decades.counts() {
                     values.insert(format!("{}-{}", decade, decade + 9), count);
                 }
-            } else if let Some(column) = &self.columns.facets[index] {
+            } else if let Some((column, _)) = &self.columns.facets[index] {
                 let mut text = String::new();
                 for (ord, count) in self.ords[index].iter().enumerate() {
                     if *count > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
