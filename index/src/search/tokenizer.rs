@@ -90,6 +90,7 @@ pub fn warm_up() {
     LazyLock::force(&JIEBA);
     LazyLock::force(&FOLD);
     LazyLock::force(&BMP_KEEPS);
+    LazyLock::force(&SIMPLE);
 }
 
 /// A text after normalisation, with a map back to the original's bytes.
@@ -134,11 +135,125 @@ pub fn is_word_char(c: char) -> bool {
 /// Normalises `text`: NFKC, traditional → simplified, lower case, no Latin
 /// diacritics. Characters map back to the original through `spans`.
 ///
-/// Each step has a fast path for the characters it leaves alone (CJK
-/// ideographs, punctuation), checked by table lookups instead of running
-/// the normaliser's iterators character by character; the result is the
-/// same (a test compares every character against the plain definition).
+/// Nearly every character of real text becomes one character whatever its
+/// neighbours: those are looked up, one table lookup each, in a single pass
+/// ([`normalize_simple`]). A text with any other character goes through the
+/// steps one by one ([`normalize_by_steps`]); the result is the same (tests
+/// compare both with the plain definition, character by character and in
+/// random mixtures).
 pub fn normalize(text: &str) -> Normalized {
+    normalize_simple(text).unwrap_or_else(|| normalize_by_steps(text))
+}
+
+/// [`SIMPLE`]: the character needs the step-by-step path (a surrogate
+/// code, which no character has).
+const NOT_SIMPLE: u16 = 0xD800;
+/// [`SIMPLE`]: `fast2s` folds the character according to its neighbours.
+const FOLDED_IN_CONTEXT: u16 = 0xD801;
+
+/// What [`normalize_by_steps`] makes of each Basic Multilingual Plane
+/// character when that is one character, decided by the character alone
+/// (NFKC keeps it or maps a full-width form to ASCII; folding is context
+/// free; lower-casing and NFD give one character): that character's code,
+/// in the BMP too. Otherwise [`FOLDED_IN_CONTEXT`] or [`NOT_SIMPLE`].
+/// Two bytes a character (128 KB), built on first use.
+static SIMPLE: LazyLock<Vec<u16>> = LazyLock::new(|| {
+    let fold = &*FOLD;
+    (0..=0xFFFFu32)
+        .map(|code| {
+            let Some(c) = char::from_u32(code) else {
+                return NOT_SIMPLE;
+            };
+            let kept = if nfkc_keeps(c) {
+                c
+            } else if let Some(ascii) = full_width_ascii(c) {
+                ascii
+            } else {
+                return NOT_SIMPLE;
+            };
+            let folded = match kept.len_utf8() {
+                3 => fold[kept as usize - 0x800],
+                _ => kept,
+            };
+            if folded == '\0' {
+                return FOLDED_IN_CONTEXT;
+            }
+            simple_case_fold(folded)
+                .and_then(|c| u16::try_from(u32::from(c)).ok())
+                .unwrap_or(NOT_SIMPLE)
+        })
+        .collect()
+});
+
+/// The last step (lower case, no diacritics) of a character it leaves as
+/// one character; `None` for the others.
+fn simple_case_fold(c: char) -> Option<char> {
+    if c.is_ascii() {
+        Some(c.to_ascii_lowercase())
+    } else if is_cjk(c) || (fold_keeps(c) && !is_combining_mark(c)) {
+        Some(c)
+    } else {
+        None
+    }
+}
+
+/// The single pass of [`normalize`], or `None` when `text` has a character
+/// it cannot take alone (then nothing of its work is used).
+fn normalize_simple(text: &str) -> Option<Normalized> {
+    let table = &*SIMPLE;
+    let mut normalized_text = String::with_capacity(text.len());
+    let mut chars = Vec::with_capacity(text.len() / 2 + 1);
+    let mut spans = Vec::with_capacity(text.len() / 2 + 1);
+    let mut in_context = false;
+    for (start, c) in text.char_indices() {
+        let normalized = match table.get(c as usize) {
+            Some(&NOT_SIMPLE) => return None,
+            Some(&FOLDED_IN_CONTEXT) => {
+                in_context = true;
+                c
+            }
+            Some(&code) => char::from_u32(u32::from(code))?,
+            // Ideographs beyond the BMP: NFKC, folding and case keep them.
+            None if nfkc_keeps(c) && is_cjk(c) => c,
+            None => return None,
+        };
+        normalized_text.push(normalized);
+        chars.push(normalized);
+        spans.push((start, start + c.len_utf8()));
+    }
+    let mut out = Normalized {
+        text: normalized_text,
+        chars,
+        spans,
+    };
+    if in_context {
+        // One output character per original one here, so the neighbours
+        // fast2s looks at are the originals (after NFKC) either side.
+        let before_folding = |i: usize| -> char {
+            let (start, end) = out.spans[i];
+            let c = text[start..end].chars().next().unwrap_or('0');
+            full_width_ascii(c).unwrap_or(c)
+        };
+        for i in 0..out.chars.len() {
+            let original = before_folding(i);
+            if table.get(original as usize) != Some(&FOLDED_IN_CONTEXT) {
+                continue;
+            }
+            let prev = if i == 0 { '0' } else { before_folding(i - 1) };
+            let next = if i + 1 == out.chars.len() {
+                '0'
+            } else {
+                before_folding(i + 1)
+            };
+            out.chars[i] = simple_case_fold(fold_in_context(prev, original, next))?;
+        }
+        out.text = out.chars.iter().collect();
+    }
+    Some(out)
+}
+
+/// [`normalize`] step by step: NFKC, folding, case.
+fn normalize_by_steps(text: &str) -> Normalized {
     // NFKC per original character, so each output char knows its source.
     let mut chars = Vec::with_capacity(text.len() / 2 + 1);
     let mut spans = Vec::with_capacity(text.len() / 2 + 1);
@@ -229,12 +344,18 @@ fn fold_to_simplified(chars: &mut [char]) {
                 folded
             } else {
                 let next = chars.get(i + 1).copied().unwrap_or('0');
-                let window: String = [prev, cur, next].iter().collect();
-                fast2s::convert(&window).chars().nth(1).unwrap_or(cur)
+                fold_in_context(prev, cur, next)
             };
         }
         prev = cur;
     }
+}
+
+/// `fast2s`'s folding of `cur` between `prev` and `next` (for the
+/// characters it folds by context).
+fn fold_in_context(prev: char, cur: char, next: char) -> char {
+    let window: String = [prev, cur, next].iter().collect();
+    fast2s::convert(&window).chars().nth(1).unwrap_or(cur)
 }
 
 /// The ASCII character NFKC makes of a full-width form (，！？：；Ａ１ …,
@@ -743,6 +864,40 @@ mod tests {
         let (fast, plain) = (normalize(&text), normalize_by_definition(&text));
         assert_eq!(fast.text, plain.text);
         assert_eq!(fast.spans, plain.spans);
+    }
+
+    /// The single pass and its fallback against the definition, on random
+    /// mixtures of what each path handles: ideographs folded alone and by
+    /// context (乾隆, 看著), full-width forms, punctuation, compatibility
+    /// ideographs, expansions (ﷺ, ﬃ), combining accents, upper case and
+    /// characters beyond the BMP.
+    #[test]
+    fn normalising_equals_the_definition_in_mixed_text() {
+        let pool: Vec<char> = "圖書館图书馆乾隆坤看著於樊兒寬畫計覆明月，。、「」…\u{3000}\
+                               ＡａＺ１！Café\u{301}\u{308}ﷺﬃⅲ\u{F92C}𠀀𠀁AbZ09 \n"
+            .chars()
+            .collect();
+        let mut rng = 0x5745_4e59_5541_4e31u64;
+        let mut next = |below: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % below as u64) as usize
+        };
+        let mut simple = 0;
+        for _ in 0..20_000 {
+            let len = 1 + next(8);
+            let text: String = (0..len).map(|_| pool[next(pool.len())]).collect();
+            simple += usize::from(normalize_simple(&text).is_some());
+            let (fast, plain) = (normalize(&text), normalize_by_definition(&text));
+            assert_eq!(
+                (&fast.text, &fast.chars, &fast.spans),
+                (&plain.text, &plain.chars, &plain.spans),
+                "{text:?}"
+            );
+        }
+        // Both paths were taken.
+        assert!((1_000..19_000).contains(&simple), "{simple}");
     }
 
     fn collect(mut tokenizer: impl Tokenizer, text: &str) -> Vec<(String, usize, usize, usize)> {
