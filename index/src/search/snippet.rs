@@ -68,11 +68,15 @@ fn marks(chars: &[char], terms: &[String]) -> Vec<bool> {
     let mut marked = vec![false; chars.len()];
     for term in terms {
         let needle: Vec<char> = term.chars().collect();
-        if needle.is_empty() || needle.len() > chars.len() {
+        let Some((&first, rest)) = needle.split_first() else {
+            continue;
+        };
+        if needle.len() > chars.len() {
             continue;
         }
         for start in 0..=chars.len() - needle.len() {
-            if chars[start..start + needle.len()] == needle[..] {
+            // The first character alone rules out nearly every start.
+            if chars[start] == first && chars[start + 1..start + needle.len()] == *rest {
                 marked[start..start + needle.len()].fill(true);
             }
         }
@@ -97,7 +101,8 @@ fn clip(text: &str, max: usize) -> &str {
 /// Works on original characters: one that became several normalised ones
 /// (ﷺ, ﬃ) is marked when any of them is, and one normalisation dropped (a
 /// combining accent after its letter) goes with the character before it, so
-/// the window is always the original text, whole.
+/// the window is always the original text, whole. Each run of marked or
+/// unmarked characters is copied once.
 fn render(
     original: &str,
     spans: &[(usize, usize)],
@@ -109,7 +114,9 @@ fn render(
     if from > 0 {
         out.push("…", false);
     }
-    let mut cursor = if from == 0 { 0 } else { spans[from].0 };
+    // original[run..cursor] is the run in progress, marked or not as `state`.
+    let mut run = if from == 0 { 0 } else { spans[from].0 };
+    let mut cursor = run;
     let mut state = false;
     let mut i = from;
     while i < to {
@@ -119,20 +126,20 @@ fn render(
             group_marked |= marked[i];
             i += 1;
         }
-        if start > cursor {
-            out.push(&original[cursor..start], state);
+        // Dropped characters before the group stay in the run in progress.
+        let group_start = start.max(cursor);
+        if group_marked != state {
+            out.push(&original[run..group_start], state);
+            run = group_start;
+            state = group_marked;
         }
-        state = group_marked;
-        out.push(&original[start.max(cursor)..end.max(cursor)], state);
         cursor = cursor.max(end);
     }
     let window_end = match spans.get(to) {
         Some(next) => next.0.max(cursor),
         None => original.len(),
     };
-    if window_end > cursor {
-        out.push(&original[cursor..window_end], state);
-    }
+    out.push(&original[run..window_end.max(run)], state);
     if to < spans.len() {
         out.push("…", false);
     }
@@ -229,6 +236,82 @@ mod tests {
         let terms = vec![fold("\u{1EE6C}")];
         let s = snippet("ﷺ", &terms, 120).unwrap();
         assert_eq!(s.marked(), vec!["ﷺ"]);
+    }
+
+    /// The renderer as first written, one normalised-character group at a
+    /// time: what [`render`], run by run, must equal.
+    fn render_group_by_group(
+        original: &str,
+        spans: &[(usize, usize)],
+        marked: &[bool],
+        from: usize,
+        to: usize,
+    ) -> Highlighted {
+        let mut out = Highlighted::default();
+        if from > 0 {
+            out.push("…", false);
+        }
+        let mut cursor = if from == 0 { 0 } else { spans[from].0 };
+        let mut state = false;
+        let mut i = from;
+        while i < to {
+            let (start, end) = spans[i];
+            let mut group_marked = false;
+            while i < to && spans[i] == (start, end) {
+                group_marked |= marked[i];
+                i += 1;
+            }
+            if start > cursor {
+                out.push(&original[cursor..start], state);
+            }
+            state = group_marked;
+            out.push(&original[start.max(cursor)..end.max(cursor)], state);
+            cursor = cursor.max(end);
+        }
+        let window_end = match spans.get(to) {
+            Some(next) => next.0.max(cursor),
+            None => original.len(),
+        };
+        if window_end > cursor {
+            out.push(&original[cursor..window_end], state);
+        }
+        if to < spans.len() {
+            out.push("…", false);
+        }
+        out
+    }
+
+    #[test]
+    fn runs_render_as_groups_did() {
+        let texts = [
+            "區圖書館藏書，明月光。",
+            "Ｃafé ＡＢＣ ﷺ ﬃx e\u{301}\u{301}y",
+            "\u{301}a\u{301}",
+            "乾隆看著書畫 𠀀𠀁 abc",
+            "",
+        ];
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |below: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % below.max(1) as u64) as usize
+        };
+        for text in texts {
+            let normalized = normalize(text);
+            let len = normalized.chars.len();
+            for _ in 0..500 {
+                let marked: Vec<bool> = (0..len).map(|_| next(3) == 0).collect();
+                // As the callers ask: a window starts on a character.
+                let from = next(len);
+                let to = from + next(len - from + 1);
+                assert_eq!(
+                    render(text, &normalized.spans, &marked, from, to),
+                    render_group_by_group(text, &normalized.spans, &marked, from, to),
+                    "{text:?} {marked:?} {from}..{to}"
+                );
+            }
+        }
     }
 
     #[test]
