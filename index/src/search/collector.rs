@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, Column, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::schema::{FACET_NAMES, facet_column};
@@ -167,6 +168,9 @@ pub struct SearchCollector {
 /// of a one-word query with facets): [`super::SearchIndex`] opens them once
 /// per searcher generation.
 pub struct SegmentColumns {
+    /// The segment they belong to (a segment never changes: its columns
+    /// serve every generation it is part of).
+    pub segment_id: SegmentId,
     /// The id's hash, the last tie-break of every order.
     pub id_key: Column<u64>,
     year_start: Column<i64>,
@@ -181,6 +185,8 @@ pub struct SegmentColumns {
     /// The first decade of `year_start` and the number of decades its
     /// years span, when they span at most [`DENSE_DECADES`].
     decades: Option<(i64, usize)>,
+    /// The decades of `year_start` as runs, when they come in runs.
+    decade_runs: Option<Runs<Option<i64>>>,
 }
 
 impl SegmentColumns {
@@ -212,7 +218,10 @@ impl SegmentColumns {
                     .map(|column| {
                         let values = match (column.ords().get_cardinality(), column.num_terms()) {
                             (Cardinality::Full, 1) => Values::Constant,
-                            (Cardinality::Full, _) => Values::Single,
+                            (Cardinality::Full, _) => Runs::of(reader.max_doc(), |docs, ords| {
+                                column.ords().values.get_vals(docs, ords)
+                            })
+                            .map_or(Values::Single, Values::Runs),
                             _ => Values::Many,
                         };
                         (column, values)
@@ -220,6 +229,12 @@ impl SegmentColumns {
             );
         }
         let year_start = fast.i64("year_start")?;
+        let decade_runs = Runs::of(reader.max_doc(), |docs, decades| {
+            year_start.first_vals(docs, decades);
+            for decade in decades.iter_mut().flatten() {
+                *decade = decade.div_euclid(10);
+            }
+        });
         let (first, last) = (
             year_start.min_value().div_euclid(10),
             year_start.max_value().div_euclid(10),
@@ -229,8 +244,10 @@ impl SegmentColumns {
             .flatten()
             .map(|span| (first, span));
         Ok(SegmentColumns {
+            segment_id: reader.segment_id(),
             id_key: fast.u64("id_key")?,
             decades,
+            decade_runs,
             year_start,
             year_end: fast.i64("year_end")?,
             created_at: fast.i64("created_at")?,
@@ -246,15 +263,84 @@ impl SegmentColumns {
 pub const BLOCK: usize = 64;
 
 /// How a facet column's values are read for a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Values {
     /// Every document has the column's one value (a segment of one
     /// venue's or one collection's items): nothing to read.
     Constant,
     /// Every document has exactly one value: its ordinal, read directly.
     Single,
+    /// Every document has exactly one value, the same as its neighbours'
+    /// for long stretches (items come in batches: a folder of one
+    /// collection, one type): a block of matches is counted run by run.
+    /// One document alone is read as [`Values::Single`].
+    Runs(Runs<u64>),
     /// Any number of values, through the multi-value index.
     Many,
+}
+
+/// Shortest average run for which a column is kept as [`Runs`].
+const MIN_AVERAGE_RUN: u32 = 16;
+
+/// Documents read at a time while finding a column's runs.
+const RUNS_CHUNK: usize = 1024;
+
+/// A column's values as runs of consecutive documents with the same value.
+pub struct Runs<T> {
+    /// One past the last document of each run, increasing.
+    ends: Vec<DocId>,
+    /// Each run's value.
+    values: Vec<T>,
+}
+
+impl<T: Copy + Default + PartialEq> Runs<T> {
+    /// The runs of the values `read` gives documents `0..max_doc`, or
+    /// `None` when they average fewer than [`MIN_AVERAGE_RUN`] documents.
+    fn of(max_doc: DocId, read: impl Fn(&[DocId], &mut [T])) -> Option<Self> {
+        let most = (max_doc / MIN_AVERAGE_RUN).max(1) as usize;
+        let mut runs = Runs {
+            ends: Vec::new(),
+            values: Vec::new(),
+        };
+        let mut values = [T::default(); RUNS_CHUNK];
+        let mut docs = Vec::with_capacity(RUNS_CHUNK);
+        for start in (0..max_doc).step_by(RUNS_CHUNK) {
+            docs.clear();
+            docs.extend(start..max_doc.min(start + RUNS_CHUNK as DocId));
+            let values = &mut values[..docs.len()];
+            values.fill(T::default());
+            read(&docs, values);
+            for (&doc, &value) in docs.iter().zip(values.iter()) {
+                if runs.values.last() == Some(&value) {
+                    continue;
+                }
+                if runs.values.len() == most {
+                    return None;
+                }
+                if !runs.values.is_empty() {
+                    runs.ends.push(doc);
+                }
+                runs.values.push(value);
+            }
+        }
+        if !runs.values.is_empty() {
+            runs.ends.push(max_doc);
+        }
+        Some(runs)
+    }
+
+    /// Calls `add(value, n)` for each run holding `n` of `docs` (increasing).
+    fn count(&self, docs: &[DocId], mut add: impl FnMut(T, u64)) {
+        let mut rest = docs;
+        while let Some(&first) = rest.first() {
+            let run = self.ends.partition_point(|&end| end <= first);
+            let (Some(&end), Some(&value)) = (self.ends.get(run), self.values.get(run)) else {
+                return;
+            };
+            let n = rest.partition_point(|&doc| doc < end);
+            add(value, n as u64);
+            rest = &rest[n..];
+        }
+    }
 }
 
 /// Most decades a segment's years may span for [`Decades::Dense`]
@@ -272,17 +358,21 @@ enum Decades {
 impl Decades {
     /// Counts one match in the decade of `year`.
     fn count(&mut self, year: i64) {
-        let decade = year.div_euclid(10);
+        self.add(year.div_euclid(10), 1);
+    }
+
+    /// Counts `n` matches in `decade` (a year divided by 10, rounded down).
+    fn add(&mut self, decade: i64, n: u64) {
         match self {
             Decades::Dense { first, counts } => {
                 if let Some(count) = usize::try_from(decade - *first)
                     .ok()
                     .and_then(|i| counts.get_mut(i))
                 {
-                    *count += 1;
+                    *count += n;
                 }
             }
-            Decades::Sparse(counts) => *counts.entry(decade).or_default() += 1,
+            Decades::Sparse(counts) => *counts.entry(decade).or_default() += n,
         }
     }
 
@@ -340,14 +430,14 @@ impl FacetCounter {
     }
 
     /// Each facet column with values, its counters and how it is read.
-    fn counters(&mut self) -> impl Iterator<Item = (&StrColumn, &mut Vec<u64>, Values)> {
+    fn counters(&mut self) -> impl Iterator<Item = (&StrColumn, &mut Vec<u64>, &Values)> {
         self.columns
             .facets
             .iter()
             .zip(self.ords.iter_mut())
             .filter_map(|(facet, counts)| {
                 let (column, values) = facet.as_ref()?;
-                Some((column, counts, *values))
+                Some((column, counts, values))
             })
     }
 
@@ -356,7 +446,9 @@ impl FacetCounter {
         for (column, counts, values) in self.counters() {
             match values {
                 Values::Constant => tally(counts, [0]),
-                Values::Single => tally(counts, [column.ords().values.get_val(doc)]),
+                Values::Single | Values::Runs(_) => {
+                    tally(counts, [column.ords().values.get_val(doc)]);
+                }
                 Values::Many => tally(counts, column.term_ords(doc)),
             }
         }
@@ -379,12 +471,26 @@ impl FacetCounter {
                     column.ords().values.get_vals(docs, ords);
                     tally(counts, ords.iter().copied());
                 }
+                Values::Runs(runs) => runs.count(docs, |ord, n| {
+                    if let Some(count) = counts.get_mut(ord as usize) {
+                        *count += n;
+                    }
+                }),
                 Values::Many => {
                     for &doc in docs {
                         tally(counts, column.term_ords(doc));
                     }
                 }
             }
+        }
+        if let Some(runs) = &self.columns.decade_runs {
+            let decades = &mut self.decades;
+            runs.count(docs, |decade, n| {
+                if let Some(decade) = decade {
+                    decades.add(decade, n);
+                }
+            });
+            return;
         }
         let mut years = [None; BLOCK];
         let years = &mut years[..docs.len()];
@@ -664,6 +770,54 @@ impl SegmentCollector for SearchSegmentCollector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counting a block of matches run by run gives what counting each
+    /// match does, across run boundaries and for runs no match falls in;
+    /// columns of short runs are not kept as runs.
+    #[test]
+    fn runs_count_as_each_document_does() {
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |below: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % below
+        };
+        for max_doc in [1u32, 17, 1000, 5000] {
+            // Runs of 1 to 200 documents, values 0..5.
+            let mut values = Vec::new();
+            while values.len() < max_doc as usize {
+                let value = next(5);
+                let length = 1 + next(200) as usize;
+                values.extend(std::iter::repeat_n(value, length));
+            }
+            values.truncate(max_doc as usize);
+            let read = |docs: &[DocId], out: &mut [u64]| {
+                for (doc, out) in docs.iter().zip(out) {
+                    *out = values[*doc as usize];
+                }
+            };
+            let runs = Runs::of(max_doc, read).expect("long runs are kept");
+            assert_eq!(runs.ends.last(), Some(&max_doc));
+            for _ in 0..200 {
+                let mut docs: Vec<DocId> = (0..max_doc).filter(|_| next(4) == 0).collect();
+                docs.truncate(BLOCK);
+                let mut want = [0u64; 5];
+                for doc in &docs {
+                    want[values[*doc as usize] as usize] += 1;
+                }
+                let mut got = [0u64; 5];
+                runs.count(&docs, |value, n| got[value as usize] += n);
+                assert_eq!(got, want, "{docs:?}");
+            }
+        }
+        let alternating = |docs: &[DocId], out: &mut [u64]| {
+            for (doc, out) in docs.iter().zip(out) {
+                *out = u64::from(doc / 4 % 2);
+            }
+        };
+        assert!(Runs::of(10_000, alternating).is_none());
+    }
 
     /// A segment's years usually span few decades (a counter each); one
     /// spanning more hashes them. Both count the same, BCE years included.

@@ -471,10 +471,22 @@ impl SearchIndex {
                 }
             }
         }
+        // A segment's columns serve every generation it is part of: only
+        // new segments (a commit, a merge) are opened.
+        let previous = cached.as_ref().map(|generation| generation.columns.clone());
         let columns = searcher
             .segment_readers()
             .iter()
-            .map(|segment| Ok(Arc::new(SegmentColumns::open(segment)?)))
+            .map(|segment| {
+                let kept = previous
+                    .iter()
+                    .flat_map(|columns| columns.iter())
+                    .find(|columns| columns.segment_id == segment.segment_id());
+                Ok(match kept {
+                    Some(columns) => columns.clone(),
+                    None => Arc::new(SegmentColumns::open(segment)?),
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let generation = Arc::new(Generation {
             id,

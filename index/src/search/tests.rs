@@ -777,10 +777,10 @@ fn one_word_queries_agree_on_every_path() {
     let index = SearchIndex::in_memory().unwrap();
     let mut writer = index.writer().unwrap();
     let upsert = |writer: &mut IndexUpdater, record| upsert_record(writer, &corpus, record);
-    // A segment per venue, as ingesting one venue's folder makes: their
-    // venue facets are columns of one value.
+    // A segment per venue, as ingesting one venue's folders makes: their
+    // venue facets are columns of one value, their collections come in runs.
     let mut by_venue: Vec<&ItemRecord> = corpus.records.iter().collect();
-    by_venue.sort_by_key(|record| &record.item.institution_id);
+    by_venue.sort_by_key(|record| (&record.item.institution_id, &record.item.collection_id));
     for (n, record) in by_venue.iter().enumerate() {
         upsert(&mut writer, record);
         let venue = |record: &ItemRecord| record.item.institution_id.clone();
