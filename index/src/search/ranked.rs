@@ -84,21 +84,21 @@ impl Rescorer {
     /// Visits every match in order with its canonical score: the scorers
     /// walked together, each match's scores added in the alternatives' order.
     fn for_each(&mut self, callback: &mut dyn FnMut(DocId, Score)) {
+        // Alternatives without a match here (the word is in no title of
+        // this segment) add nothing: leave them out of the walk. The others
+        // keep their order; their current documents are kept beside them.
+        self.scorers.retain(|scorer| scorer.doc() != TERMINATED);
+        let mut docs: Vec<DocId> = self.scorers.iter().map(|scorer| scorer.doc()).collect();
         loop {
-            let doc = self
-                .scorers
-                .iter()
-                .map(|scorer| scorer.doc())
-                .min()
-                .unwrap_or(TERMINATED);
+            let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
             if doc == TERMINATED {
                 return;
             }
             let mut total = 0.0;
-            for scorer in &mut self.scorers {
-                if scorer.doc() == doc {
+            for (scorer, current) in self.scorers.iter_mut().zip(docs.iter_mut()) {
+                if *current == doc {
                     total += scorer.score();
-                    scorer.advance();
+                    *current = scorer.advance();
                 }
             }
             callback(doc, total);
@@ -311,13 +311,19 @@ impl Segment<'_> {
             facets,
             ..
         } = &mut self;
+        // Facets are counted a block of matches at a time.
+        let mut block: Vec<DocId> = Vec::with_capacity(BLOCK);
         rescorer.for_each(&mut |doc, score| {
             if alive.is_some_and(|alive| !alive.is_alive(doc)) {
                 return;
             }
             total += 1;
             if let Some(facets) = facets {
-                facets.count(doc);
+                block.push(doc);
+                if block.len() == BLOCK {
+                    facets.count_block(&block);
+                    block.clear();
+                }
             }
             match after {
                 None => {
@@ -333,6 +339,9 @@ impl Segment<'_> {
                 }
             }
         });
+        if let Some(facets) = facets {
+            facets.count_block(&block);
+        }
         Collection {
             total,
             after_cursor,
