@@ -548,6 +548,11 @@ impl Top {
         }
     }
 
+    /// The most hits kept.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
     /// True when `limit` hits are kept: a new one must beat [`Top::worst`].
     pub fn is_full(&self) -> bool {
         self.heap.len() >= self.limit

@@ -52,6 +52,10 @@ const MARGIN: f32 = 1e-4;
 /// WAND pass, then a count).
 const PRUNE_ABOVE: u64 = 2_000;
 
+/// [`Segment::floor_from_fewer_matches`] applies when one alternative has
+/// at least this many times the matches of all the others together.
+const FEWER_MATCHES_RATIO: u64 = 4;
+
 /// How far the visit's score of a document may be from its [`Rescorer`] score.
 fn margin(score: Score) -> Score {
     score.abs() * MARGIN + f32::MIN_POSITIVE
@@ -242,6 +246,7 @@ pub(crate) fn collect_pruning_above(
         let columns = SegmentColumns::get_or_open(columns, ordinal, reader)?;
         let segment = Segment {
             weight: &weight,
+            weights: &weights,
             counting: &counting,
             reader,
             rescorer: Rescorer::new(&weights, reader)?,
@@ -274,6 +279,8 @@ fn floor_of(fruits: &[Collection], limit: usize) -> Score {
 /// The work on one segment.
 struct Segment<'a> {
     weight: &'a dyn Weight,
+    /// The alternatives' weights, in order (the union's clauses).
+    weights: &'a [Arc<dyn Weight>],
     counting: &'a LazyWeight<'a>,
     reader: &'a SegmentReader,
     rescorer: Rescorer,
@@ -355,6 +362,7 @@ impl Segment<'_> {
     fn first_pages(mut self, ordinal: u32, floor: Score) -> tantivy::Result<Collection> {
         let alive = self.reader.alive_bitset();
         if !self.top.is_full() {
+            let floor = floor.max(self.floor_from_fewer_matches()?);
             let Segment {
                 weight,
                 reader,
@@ -400,6 +408,56 @@ impl Segment<'_> {
             top: self.top.into_collected(ordinal),
             facets: self.facets.map(FacetCounter::harvest).unwrap_or_default(),
         })
+    }
+
+    /// When one alternative holds most of the matches (a character in
+    /// the texts of thousands of poems, and in the titles of a few
+    /// hundred): the score the others' best `limit` documents reach
+    /// through them alone. Each of those documents scores at least that in
+    /// the union, so no hit scores less, and the union's pruned pass can
+    /// skip from the start what it would otherwise only learn to skip
+    /// after many documents. Minus infinity when it does not apply.
+    fn floor_from_fewer_matches(&self) -> tantivy::Result<Score> {
+        let limit = self.top.limit();
+        let sizes: Vec<u64> = self
+            .rescorer
+            .scorers
+            .iter()
+            .map(|scorer| u64::from(scorer.size_hint()))
+            .collect();
+        let Some(largest) = (0..sizes.len()).max_by_key(|&i| sizes[i]) else {
+            return Ok(f32::NEG_INFINITY);
+        };
+        let rest: u64 = sizes.iter().sum::<u64>() - sizes[largest];
+        if limit == 0 || rest < limit as u64 || sizes[largest] < FEWER_MATCHES_RATIO * rest {
+            return Ok(f32::NEG_INFINITY);
+        }
+        let others = BooleanWeight::with_minimum_number_should_match(
+            self.weights
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != largest)
+                .map(|(_, weight)| {
+                    (
+                        Occur::Should,
+                        Box::new(Shared(weight.clone())) as Box<dyn Weight>,
+                    )
+                })
+                .collect(),
+            1,
+            true,
+            Box::new(SumCombiner::default),
+        );
+        let alive = self.reader.alive_bitset();
+        let mut best = Top::new(limit);
+        others.for_each_pruning(f32::NEG_INFINITY, self.reader, &mut |doc, score| {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                // Which of equal scores is kept does not change the floor.
+                best.offer_scored(score, doc, || 0);
+            }
+            threshold(&best)
+        })?;
+        Ok(threshold(&best))
     }
 
     /// A cursor: one pass over every match; canonical scores only for the

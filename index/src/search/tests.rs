@@ -868,45 +868,85 @@ fn one_word_queries_agree_on_every_path() {
         assert_eq!(page, ids[10.min(end)..end], "{query}");
 
         // The pruned passes and the single walk agree to the last bit.
-        let fields = &index.fields;
-        let built = query::build_query(&query, fields);
-        let alternatives = built.alternatives.as_deref().unwrap();
-        let searcher = index.reader.searcher();
-        let mut cursor = None;
-        for (limit, facets) in [(7, true), (25, false), (3000, false)] {
-            let run = |prune_above| {
-                // No columns given: each segment opens its own.
-                let collection = ranked::collect_pruning_above(
-                    (&searcher, &[]),
-                    alternatives,
-                    (limit, cursor, facets),
-                    prune_above,
-                )
-                .unwrap();
-                let top: Vec<(u64, u64, u32)> = collection
-                    .top
-                    .iter()
-                    .map(|hit| (hit.key.primary, hit.key.tie, hit.score.to_bits()))
-                    .collect();
-                let facets: Vec<BTreeMap<String, u64>> = collection
-                    .facets
-                    .into_iter()
-                    .map(|counts| counts.into_iter().collect())
-                    .collect();
-                (
-                    collection.total,
-                    collection.after_cursor,
-                    top,
-                    facets,
-                    collection.top,
-                )
-            };
-            let (pruned, walked) = (run(0), run(u64::MAX));
-            assert_eq!(pruned.0, walked.0, "{query}: totals");
-            assert_eq!(pruned.1, walked.1, "{query}: after the cursor");
-            assert_eq!(pruned.2, walked.2, "{query}: hits and scores");
-            assert_eq!(pruned.3, walked.3, "{query}: facets");
+        pruned_and_walked_agree(&index, &query);
+    }
+}
+
+/// The pruned passes of a one-word query and the single walk of its
+/// matches agree to the last bit: totals, hits and scores, facets, at
+/// several page sizes, with and without a cursor.
+fn pruned_and_walked_agree(index: &SearchIndex, query: &str) {
+    let fields = &index.fields;
+    let built = query::build_query(query, fields);
+    let alternatives = built.alternatives.as_deref().unwrap();
+    let searcher = index.reader.searcher();
+    // First pages of several sizes, then pages after a cursor.
+    let first_pages =
+        [(1, false), (20, true), (25, false)].map(|(limit, facets)| (limit, facets, false));
+    let with_cursor =
+        [(7, true), (25, false), (3000, false)].map(|(limit, facets)| (limit, facets, true));
+    let mut cursor = None;
+    for (limit, facets, follow) in first_pages.into_iter().chain(with_cursor) {
+        let run = |prune_above| {
+            // No columns given: each segment opens its own.
+            let collection = ranked::collect_pruning_above(
+                (&searcher, &[]),
+                alternatives,
+                (limit, cursor, facets),
+                prune_above,
+            )
+            .unwrap();
+            let top: Vec<(u64, u64, u32)> = collection
+                .top
+                .iter()
+                .map(|hit| (hit.key.primary, hit.key.tie, hit.score.to_bits()))
+                .collect();
+            let facets: Vec<BTreeMap<String, u64>> = collection
+                .facets
+                .into_iter()
+                .map(|counts| counts.into_iter().collect())
+                .collect();
+            (
+                collection.total,
+                collection.after_cursor,
+                top,
+                facets,
+                collection.top,
+            )
+        };
+        let (pruned, walked) = (run(0), run(u64::MAX));
+        assert_eq!(pruned.0, walked.0, "{query}: totals");
+        assert_eq!(pruned.1, walked.1, "{query}: after the cursor");
+        assert_eq!(pruned.2, walked.2, "{query}: hits and scores");
+        assert_eq!(pruned.3, walked.3, "{query}: facets");
+        if follow {
             cursor = walked.4.get(limit / 2).map(|hit| hit.key);
         }
+    }
+}
+
+/// A character in nearly every text and in few titles: the first page is
+/// pruned from a floor the titles set (`ranked`), and still agrees with
+/// the walk of every match.
+#[test]
+fn a_floor_from_the_titles_keeps_every_hit() {
+    let chars: Vec<char> = "山水云月风花雪夜春秋江河湖海天地人心古今书画诗酒茶琴棋鸟林"
+        .chars()
+        .collect();
+    let mut rng = Rng(7);
+    let records: Vec<ItemRecord> = (0..1500)
+        .map(|n| {
+            let title: String = (0..1 + rng.below(2)).map(|_| *rng.pick(&chars)).collect();
+            let text: String = (0..10 + rng.below(40)).map(|_| *rng.pick(&chars)).collect();
+            record(
+                &format!("i{n}"),
+                &[(DcElement::Title, &title), (DcElement::Description, &text)],
+                None,
+            )
+        })
+        .collect();
+    let index = index_of(&records);
+    for c in &chars[..8] {
+        pruned_and_walked_agree(&index, &c.to_string());
     }
 }
