@@ -927,7 +927,7 @@ fn pruned_and_walked_agree(index: &SearchIndex, query: &str) {
 
 /// A character in nearly every text and in few titles: the first page is
 /// pruned from a floor the titles set (`ranked`), and still agrees with
-/// the walk of every match.
+/// the walk of every match, with deleted documents in the older segment.
 #[test]
 fn a_floor_from_the_titles_keeps_every_hit() {
     let chars: Vec<char> = "山水云月风花雪夜春秋江河湖海天地人心古今书画诗酒茶琴棋鸟林"
@@ -946,6 +946,18 @@ fn a_floor_from_the_titles_keeps_every_hit() {
         })
         .collect();
     let index = index_of(&records);
+    let mut writer = index.writer().unwrap();
+    for record in records.iter().step_by(7) {
+        let doc = IndexDocument {
+            record,
+            institution: None,
+            collection_name: None,
+            thumbnail: None,
+        };
+        writer.upsert(&doc).unwrap();
+    }
+    writer.commit().unwrap();
+    assert_eq!(index.num_docs(), 1500);
     for c in &chars[..8] {
         pruned_and_walked_agree(&index, &c.to_string());
     }
