@@ -262,6 +262,89 @@ impl SegmentColumns {
 /// blocks of unscored matches are 64 long).
 pub const BLOCK: usize = 64;
 
+/// A segment's matching documents as bits, one per document: counted by
+/// ranges of documents in a few instructions per 64.
+pub struct Matches {
+    words: Vec<u64>,
+}
+
+impl Matches {
+    /// No match among documents `0..max_doc`.
+    pub fn new(max_doc: DocId) -> Self {
+        Matches {
+            words: vec![0; (max_doc as usize).div_ceil(64)],
+        }
+    }
+
+    /// Adds a matching document.
+    pub fn insert(&mut self, doc: DocId) {
+        if let Some(word) = self.words.get_mut(doc as usize / 64) {
+            *word |= 1 << (doc % 64);
+        }
+    }
+
+    /// Removes the documents `keep` says no to.
+    pub fn retain(&mut self, keep: impl Fn(DocId) -> bool) {
+        for (index, word) in self.words.iter_mut().enumerate() {
+            let mut bits = *word;
+            while bits != 0 {
+                let bit = bits.trailing_zeros();
+                if !keep(index as DocId * 64 + bit) {
+                    *word &= !(1 << bit);
+                }
+                bits &= bits - 1;
+            }
+        }
+    }
+
+    /// The number of matches.
+    pub fn len(&self) -> u64 {
+        self.words
+            .iter()
+            .map(|word| u64::from(word.count_ones()))
+            .sum()
+    }
+
+    /// True when nothing matches.
+    pub fn is_empty(&self) -> bool {
+        self.words.iter().all(|word| *word == 0)
+    }
+
+    /// The matches among documents `start..end`.
+    pub fn count_range(&self, start: DocId, end: DocId) -> u64 {
+        if start >= end {
+            return 0;
+        }
+        let (first, last) = (start as usize / 64, (end as usize - 1) / 64);
+        let head = u64::MAX << (start % 64);
+        let tail = u64::MAX >> (63 - (end - 1) % 64);
+        let word = |index: usize| self.words.get(index).copied().unwrap_or(0);
+        if first == last {
+            return u64::from((word(first) & head & tail).count_ones());
+        }
+        let inner: u64 = (first + 1..last)
+            .map(|index| u64::from(word(index).count_ones()))
+            .sum();
+        u64::from((word(first) & head).count_ones())
+            + inner
+            + u64::from((word(last) & tail).count_ones())
+    }
+
+    /// The matching documents, in increasing order.
+    pub fn docs(&self) -> impl Iterator<Item = DocId> + '_ {
+        self.words.iter().enumerate().flat_map(|(index, &word)| {
+            let mut bits = word;
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let bit = bits.trailing_zeros();
+                    bits &= bits - 1;
+                    index as DocId * 64 + bit
+                })
+            })
+        })
+    }
+}
+
 /// How a facet column's values are read for a document.
 enum Values {
     /// Every document has the column's one value (a segment of one
@@ -326,6 +409,18 @@ impl<T: Copy + Default + PartialEq> Runs<T> {
             runs.ends.push(max_doc);
         }
         Some(runs)
+    }
+
+    /// Calls `add(value, n)` for each run holding `n` > 0 of `matches`.
+    fn count_ranges(&self, matches: &Matches, mut add: impl FnMut(T, u64)) {
+        let mut start = 0;
+        for (&end, &value) in self.ends.iter().zip(&self.values) {
+            let n = matches.count_range(start, end);
+            if n > 0 {
+                add(value, n);
+            }
+            start = end;
+        }
     }
 
     /// Calls `add(value, n)` for each run holding `n` of `docs` (increasing).
@@ -461,11 +556,18 @@ impl FacetCounter {
     /// order, at most [`BLOCK`]): the same as [`FacetCounter::count`] for
     /// each, with one column read per block where columns allow it.
     pub fn count_block(&mut self, docs: &[DocId]) {
+        self.count_block_with(docs, false);
+    }
+
+    /// [`FacetCounter::count_block`], leaving out the columns
+    /// [`FacetCounter::count_matches`] counts by ranges when `ranged_counted`.
+    fn count_block_with(&mut self, docs: &[DocId], ranged_counted: bool) {
         debug_assert!(docs.len() <= BLOCK);
         let mut ords = [0u64; BLOCK];
         let ords = &mut ords[..docs.len()];
         for (column, counts, values) in self.counters() {
             match values {
+                Values::Constant | Values::Runs(_) if ranged_counted => {}
                 Values::Constant => counts[0] += docs.len() as u64,
                 Values::Single => {
                     column.ords().values.get_vals(docs, ords);
@@ -484,6 +586,9 @@ impl FacetCounter {
             }
         }
         if let Some(runs) = &self.columns.decade_runs {
+            if ranged_counted {
+                return;
+            }
             let decades = &mut self.decades;
             runs.count(docs, |decade, n| {
                 if let Some(decade) = decade {
@@ -497,6 +602,47 @@ impl FacetCounter {
         self.columns.year_start.first_vals(docs, years);
         for &year in years.iter().flatten() {
             self.decades.count(year);
+        }
+    }
+
+    /// Counts every document of `matches`: a column of one value by the
+    /// number of matches, a column of runs by the matches in each run's
+    /// range of documents, the others document by document.
+    pub fn count_matches(&mut self, matches: &Matches) {
+        let total = matches.len();
+        let mut by_document = false;
+        for (_, counts, values) in self.counters() {
+            match values {
+                Values::Constant => counts[0] += total,
+                Values::Runs(runs) => runs.count_ranges(matches, |ord, n| {
+                    if let Some(count) = counts.get_mut(ord as usize) {
+                        *count += n;
+                    }
+                }),
+                Values::Single | Values::Many => by_document = true,
+            }
+        }
+        match &self.columns.decade_runs {
+            Some(runs) => {
+                let decades = &mut self.decades;
+                runs.count_ranges(matches, |decade, n| {
+                    if let Some(decade) = decade {
+                        decades.add(decade, n);
+                    }
+                });
+            }
+            None => by_document = true,
+        }
+        if by_document {
+            let mut block = Vec::with_capacity(BLOCK);
+            for doc in matches.docs() {
+                block.push(doc);
+                if block.len() == BLOCK {
+                    self.count_block_with(&block, true);
+                    block.clear();
+                }
+            }
+            self.count_block_with(&block, true);
         }
     }
 
@@ -775,6 +921,42 @@ impl SegmentCollector for SearchSegmentCollector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Matches count by ranges as one by one, whatever the word boundaries.
+    #[test]
+    fn matches_count_ranges_exactly() {
+        let max_doc = 300;
+        let mut matches = Matches::new(max_doc);
+        let set: Vec<DocId> = (0..max_doc)
+            .filter(|doc| doc % 3 == 0 || doc % 7 == 1)
+            .collect();
+        for &doc in &set {
+            matches.insert(doc);
+        }
+        assert_eq!(matches.len(), set.len() as u64);
+        assert_eq!(matches.docs().collect::<Vec<_>>(), set);
+        for start in 0..=max_doc {
+            for end in [
+                start,
+                start + 1,
+                start + 63,
+                start + 64,
+                start + 65,
+                max_doc,
+            ] {
+                let end = end.min(max_doc);
+                let want = set.iter().filter(|doc| (start..end).contains(*doc)).count();
+                assert_eq!(
+                    matches.count_range(start, end),
+                    want as u64,
+                    "{start}..{end}"
+                );
+            }
+        }
+        matches.retain(|doc| doc % 2 == 0);
+        let even: Vec<DocId> = set.iter().copied().filter(|doc| doc % 2 == 0).collect();
+        assert_eq!(matches.docs().collect::<Vec<_>>(), even);
+    }
 
     /// Counting a block of matches run by run gives what counting each
     /// match does, across run boundaries and for runs no match falls in;

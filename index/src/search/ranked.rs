@@ -35,10 +35,12 @@ use tantivy::query::{
     BooleanQuery, BooleanWeight, EnableScoring, Explanation, Occur, Query, Scorer, SumCombiner,
     Weight,
 };
-use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::collector::{
-    BLOCK, Collection, FacetCounter, SegmentColumns, SortKey, Top, key_score, merge, relevance_key,
+    BLOCK, Collection, FacetCounter, Matches, SegmentColumns, SortKey, Top, key_score, merge,
+    relevance_key,
 };
 
 /// Relative difference between two sums of the same scores, added in
@@ -262,6 +264,26 @@ pub(crate) fn collect_pruning_above(
     Ok(merge(fruits, limit))
 }
 
+/// The terms of `alternatives` when each is one term looked up without
+/// positions (a word of one or two characters): their matches are then
+/// the documents of their postings.
+fn single_terms(alternatives: &[Box<dyn Query>]) -> Option<Vec<Term>> {
+    let mut terms = Vec::with_capacity(alternatives.len());
+    for alternative in alternatives {
+        let mut found = Vec::new();
+        let mut positions = false;
+        alternative.query_terms(&mut |term, needs_positions| {
+            found.push(term.clone());
+            positions |= needs_positions;
+        });
+        if found.len() != 1 || positions {
+            return None;
+        }
+        terms.extend(found);
+    }
+    Some(terms)
+}
+
 /// The score below which a document cannot make the first `limit` hits, given
 /// the segments collected so far (none while they hold fewer hits).
 fn floor_of(fruits: &[Collection], limit: usize) -> Score {
@@ -380,6 +402,19 @@ impl Segment<'_> {
                 threshold(top).max(floor)
             })?;
         }
+        if let Some(terms) = single_terms(self.counting.alternatives) {
+            let matches = self.matches_of(&terms)?;
+            if let Some(facets) = &mut self.facets {
+                facets.count_matches(&matches);
+            }
+            let total = matches.len();
+            return Ok(Collection {
+                total,
+                after_cursor: total,
+                top: self.top.into_collected(ordinal),
+                facets: self.facets.map(FacetCounter::harvest).unwrap_or_default(),
+            });
+        }
         let total = match &mut self.facets {
             Some(facets) => {
                 let mut total = 0u64;
@@ -458,6 +493,34 @@ impl Segment<'_> {
             threshold(&best)
         })?;
         Ok(threshold(&best))
+    }
+
+    /// The live documents holding any of `terms`, read a block of
+    /// postings at a time (no merging of the lists, no scores).
+    fn matches_of(&self, terms: &[Term]) -> tantivy::Result<Matches> {
+        let mut matches = Matches::new(self.reader.max_doc());
+        for term in terms {
+            let inverted = self.reader.inverted_index(term.field())?;
+            let Some(mut postings) =
+                inverted.read_block_postings(term, IndexRecordOption::Basic)?
+            else {
+                continue;
+            };
+            loop {
+                let docs = postings.docs();
+                if docs.is_empty() {
+                    break;
+                }
+                for &doc in docs {
+                    matches.insert(doc);
+                }
+                postings.advance();
+            }
+        }
+        if let Some(alive) = self.reader.alive_bitset() {
+            matches.retain(|doc| alive.is_alive(doc));
+        }
+        Ok(matches)
     }
 
     /// A cursor: one pass over every match; canonical scores only for the
