@@ -264,6 +264,33 @@ pub(crate) fn collect_pruning_above(
     Ok(merge(fruits, limit))
 }
 
+/// The live documents holding any of `terms`, read a block of
+/// postings at a time (no merging of the lists, no scores).
+fn matches_of(reader: &SegmentReader, terms: &[Term]) -> tantivy::Result<Matches> {
+    let mut matches = Matches::new(reader.max_doc());
+    for term in terms {
+        let inverted = reader.inverted_index(term.field())?;
+        let Some(mut postings) = inverted.read_block_postings(term, IndexRecordOption::Basic)?
+        else {
+            continue;
+        };
+        loop {
+            let docs = postings.docs();
+            if docs.is_empty() {
+                break;
+            }
+            for &doc in docs {
+                matches.insert(doc);
+            }
+            postings.advance();
+        }
+    }
+    if let Some(alive) = reader.alive_bitset() {
+        matches.retain(|doc| alive.is_alive(doc));
+    }
+    Ok(matches)
+}
+
 /// The terms of `alternatives` when each is one term looked up without
 /// positions (a word of one or two characters): their matches are then
 /// the documents of their postings.
@@ -380,7 +407,8 @@ impl Segment<'_> {
     }
 
     /// No cursor: pruned top hits (only those scoring above `floor`), then a
-    /// count (or a facet pass).
+    /// count (or a facet pass): from the postings' blocks for a word of one
+    /// or two characters, else over the union without scores.
     fn first_pages(mut self, ordinal: u32, floor: Score) -> tantivy::Result<Collection> {
         let alive = self.reader.alive_bitset();
         if !self.top.is_full() {
@@ -402,21 +430,16 @@ impl Segment<'_> {
                 threshold(top).max(floor)
             })?;
         }
-        if let Some(terms) = single_terms(self.counting.alternatives) {
-            let matches = self.matches_of(&terms)?;
-            if let Some(facets) = &mut self.facets {
-                facets.count_matches(&matches);
+        let terms = single_terms(self.counting.alternatives);
+        let total = match (terms, &mut self.facets) {
+            (Some(terms), facets) => {
+                let matches = matches_of(self.reader, &terms)?;
+                if let Some(facets) = facets {
+                    facets.count_matches(&matches);
+                }
+                matches.len()
             }
-            let total = matches.len();
-            return Ok(Collection {
-                total,
-                after_cursor: total,
-                top: self.top.into_collected(ordinal),
-                facets: self.facets.map(FacetCounter::harvest).unwrap_or_default(),
-            });
-        }
-        let total = match &mut self.facets {
-            Some(facets) => {
+            (None, Some(facets)) => {
                 let mut total = 0u64;
                 let mut kept = Vec::with_capacity(BLOCK);
                 self.counting
@@ -435,7 +458,7 @@ impl Segment<'_> {
                     })?;
                 total
             }
-            None => u64::from(self.counting.get()?.count(self.reader)?),
+            (None, None) => u64::from(self.counting.get()?.count(self.reader)?),
         };
         Ok(Collection {
             total,
@@ -493,34 +516,6 @@ impl Segment<'_> {
             threshold(&best)
         })?;
         Ok(threshold(&best))
-    }
-
-    /// The live documents holding any of `terms`, read a block of
-    /// postings at a time (no merging of the lists, no scores).
-    fn matches_of(&self, terms: &[Term]) -> tantivy::Result<Matches> {
-        let mut matches = Matches::new(self.reader.max_doc());
-        for term in terms {
-            let inverted = self.reader.inverted_index(term.field())?;
-            let Some(mut postings) =
-                inverted.read_block_postings(term, IndexRecordOption::Basic)?
-            else {
-                continue;
-            };
-            loop {
-                let docs = postings.docs();
-                if docs.is_empty() {
-                    break;
-                }
-                for &doc in docs {
-                    matches.insert(doc);
-                }
-                postings.advance();
-            }
-        }
-        if let Some(alive) = self.reader.alive_bitset() {
-            matches.retain(|doc| alive.is_alive(doc));
-        }
-        Ok(matches)
     }
 
     /// A cursor: one pass over every match; canonical scores only for the
