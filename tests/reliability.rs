@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use wenyuan_index::testing::Rng;
+
 use crate::util::{self, Sandbox};
 
 /// A few hundred files of every shape the pipeline handles: loose photos in
@@ -187,15 +189,8 @@ impl Drop for TinyDisk {
 
 /// Bytes that do not compress, so a small disk really fills up.
 fn noise(length: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..length)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
+    let mut rng = Rng(seed | 1);
+    (0..length).map(|_| rng.next() as u8).collect()
 }
 
 #[test]

@@ -309,6 +309,7 @@ fn classify_folder(files: Vec<FoundFile>, tree: &mut Tree) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wenyuan_index::testing::Rng;
 
     /// The character-by-character version `natural_cmp` replaced, kept as the oracle.
     fn character_natural_cmp(left: &str, right: &str) -> Ordering {
@@ -364,13 +365,8 @@ mod tests {
             "0", "00", "1", "2", "9", "10", "010", "a", "A", "-", ".", " ", "/", "页", "第", "é",
             "z",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut next = |bound: usize| rng.below(bound);
         let texts: Vec<String> = (0..400)
             .map(|_| {
                 (0..next(7))

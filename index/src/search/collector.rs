@@ -921,6 +921,7 @@ impl SegmentCollector for SearchSegmentCollector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Rng;
 
     /// Matches count by ranges as one by one, whatever the word boundaries.
     #[test]
@@ -963,13 +964,8 @@ mod tests {
     /// columns of short runs are not kept as runs.
     #[test]
     fn runs_count_as_each_document_does() {
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |below: u64| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng % below
-        };
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut next = |below: u64| rng.next() % below;
         for max_doc in [1u32, 17, 1000, 5000] {
             // Runs of 1 to 200 documents, values 0..5.
             let mut values = Vec::new();

@@ -206,6 +206,7 @@ pub fn head(text: &str, max_chars: usize) -> Option<Highlighted> {
 mod tests {
     use super::super::tokenizer::fold;
     use super::*;
+    use crate::testing::Rng;
 
     #[test]
     fn marks_original_traditional_characters() {
@@ -290,13 +291,8 @@ mod tests {
             "乾隆看著書畫 𠀀𠀁 abc",
             "",
         ];
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |below: usize| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            (rng % below.max(1) as u64) as usize
-        };
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut next = |below: usize| rng.below(below.max(1));
         for text in texts {
             let normalized = normalize(text);
             let len = normalized.chars.len();

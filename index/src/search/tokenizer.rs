@@ -750,6 +750,7 @@ impl Tokenizer for PinyinTokenizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Rng;
 
     /// The normalisation written plainly, character by character through the
     /// normaliser's iterators: what [`normalize`]'s fast paths must equal.
@@ -819,17 +820,10 @@ mod tests {
                      校讎讎定仇讎計畫企畫";
         let mut pool: Vec<char> = words.chars().collect();
         pool.extend("兒覆夥藉瞭麽幺於乾著苧闔鍾讎畫書畫家國0a".chars());
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
         for _ in 0..3000 {
-            let len = 1 + (rng % 7) as usize;
-            let text: String = (0..len)
-                .map(|_| {
-                    rng ^= rng << 13;
-                    rng ^= rng >> 7;
-                    rng ^= rng << 17;
-                    pool[(rng % pool.len() as u64) as usize]
-                })
-                .collect();
+            let len = 1 + (rng.0 % 7) as usize;
+            let text: String = (0..len).map(|_| *rng.pick(&pool)).collect();
             let mut chars: Vec<char> = text.chars().collect();
             fold_to_simplified(&mut chars);
             assert_eq!(
@@ -877,17 +871,11 @@ mod tests {
                                ＡａＺ１！Café\u{301}\u{308}ﷺﬃⅲ\u{F92C}𠀀𠀁AbZ09 \n"
             .chars()
             .collect();
-        let mut rng = 0x5745_4e59_5541_4e31u64;
-        let mut next = |below: usize| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            (rng % below as u64) as usize
-        };
+        let mut rng = Rng(0x5745_4e59_5541_4e31);
         let mut simple = 0;
         for _ in 0..20_000 {
-            let len = 1 + next(8);
-            let text: String = (0..len).map(|_| pool[next(pool.len())]).collect();
+            let len = 1 + rng.below(8);
+            let text: String = (0..len).map(|_| *rng.pick(&pool)).collect();
             simple += usize::from(normalize_simple(&text).is_some());
             let (fast, plain) = (normalize(&text), normalize_by_definition(&text));
             assert_eq!(
