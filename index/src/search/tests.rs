@@ -754,17 +754,40 @@ fn paging(index: &SearchIndex) {
 /// One word alone is ranked without scoring every match (`ranked.rs`):
 /// over several segments with deleted documents, its totals and facets are
 /// exact, the pruned first page is the start of the cursor walk, and the
-/// walk shows every match once.
+/// walk shows every match once. A segment per venue, as ingesting one
+/// venue's folders makes: their venue facets are columns of one value, and
+/// their collections come in runs.
 #[test]
 fn one_word_queries_agree_on_every_path() {
+    one_word_queries_agree(&|record| record.item.collection_id.clone().unwrap_or_default());
+}
+
+/// [`one_word_queries_agree_on_every_path`] with each venue's items in
+/// date order, so that their decades come in runs.
+#[test]
+fn one_word_queries_agree_with_decades_in_runs() {
+    one_word_queries_agree(&|record| {
+        let year = record
+            .item
+            .metadata
+            .values(DcElement::Date)
+            .iter()
+            .find_map(|date| crate::dates::normalize_date(date))
+            .map(|(start, _)| start);
+        // Undated last; years as text that sorts like the numbers.
+        format!("{:07}", year.map_or(9_999_999, |year| year + 1_000_000))
+    });
+}
+
+/// The checks of [`one_word_queries_agree_on_every_path`], each venue's
+/// items indexed in the order of `order`.
+fn one_word_queries_agree(order: &dyn Fn(&ItemRecord) -> String) {
     let corpus = corpus(2000);
     let index = SearchIndex::in_memory().unwrap();
     let mut writer = index.writer().unwrap();
     let upsert = |writer: &mut IndexUpdater, record| upsert_record(writer, &corpus, record);
-    // A segment per venue, as ingesting one venue's folders makes: their
-    // venue facets are columns of one value, their collections come in runs.
     let mut by_venue: Vec<&ItemRecord> = corpus.records.iter().collect();
-    by_venue.sort_by_key(|record| (&record.item.institution_id, &record.item.collection_id));
+    by_venue.sort_by_key(|record| (record.item.institution_id.clone(), order(record)));
     for (n, record) in by_venue.iter().enumerate() {
         upsert(&mut writer, record);
         let venue = |record: &ItemRecord| record.item.institution_id.clone();
