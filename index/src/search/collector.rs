@@ -264,7 +264,7 @@ pub const BLOCK: usize = 64;
 
 /// A segment's matching documents as bits, one per document: counted by
 /// ranges of documents in a few instructions per 64.
-pub struct Matches {
+pub(crate) struct Matches {
     words: Vec<u64>,
 }
 
@@ -303,11 +303,6 @@ impl Matches {
             .iter()
             .map(|word| u64::from(word.count_ones()))
             .sum()
-    }
-
-    /// True when nothing matches.
-    pub fn is_empty(&self) -> bool {
-        self.words.iter().all(|word| *word == 0)
     }
 
     /// The matches among documents `start..end`.
@@ -456,6 +451,13 @@ impl Decades {
         self.add(year.div_euclid(10), 1);
     }
 
+    /// Counts the `n` matches of a run of decades (`None`: undated).
+    fn add_run(&mut self, decade: Option<i64>, n: u64) {
+        if let Some(decade) = decade {
+            self.add(decade, n);
+        }
+    }
+
     /// Counts `n` matches in `decade` (a year divided by 10, rounded down).
     fn add(&mut self, decade: i64, n: u64) {
         match self {
@@ -573,11 +575,7 @@ impl FacetCounter {
                     column.ords().values.get_vals(docs, ords);
                     tally(counts, ords.iter().copied());
                 }
-                Values::Runs(runs) => runs.count(docs, |ord, n| {
-                    if let Some(count) = counts.get_mut(ord as usize) {
-                        *count += n;
-                    }
-                }),
+                Values::Runs(runs) => runs.count(docs, |ord, n| add(counts, ord, n)),
                 Values::Many => {
                     for &doc in docs {
                         tally(counts, column.term_ords(doc));
@@ -585,52 +583,35 @@ impl FacetCounter {
                 }
             }
         }
-        if let Some(runs) = &self.columns.decade_runs {
-            if ranged_counted {
-                return;
-            }
-            let decades = &mut self.decades;
-            runs.count(docs, |decade, n| {
-                if let Some(decade) = decade {
-                    decades.add(decade, n);
+        match &self.columns.decade_runs {
+            Some(_) if ranged_counted => {}
+            Some(runs) => runs.count(docs, |decade, n| self.decades.add_run(decade, n)),
+            None => {
+                let mut years = [None; BLOCK];
+                let years = &mut years[..docs.len()];
+                self.columns.year_start.first_vals(docs, years);
+                for &year in years.iter().flatten() {
+                    self.decades.count(year);
                 }
-            });
-            return;
-        }
-        let mut years = [None; BLOCK];
-        let years = &mut years[..docs.len()];
-        self.columns.year_start.first_vals(docs, years);
-        for &year in years.iter().flatten() {
-            self.decades.count(year);
+            }
         }
     }
 
     /// Counts every document of `matches`: a column of one value by the
     /// number of matches, a column of runs by the matches in each run's
     /// range of documents, the others document by document.
-    pub fn count_matches(&mut self, matches: &Matches) {
+    pub(crate) fn count_matches(&mut self, matches: &Matches) {
         let total = matches.len();
         let mut by_document = false;
         for (_, counts, values) in self.counters() {
             match values {
                 Values::Constant => counts[0] += total,
-                Values::Runs(runs) => runs.count_ranges(matches, |ord, n| {
-                    if let Some(count) = counts.get_mut(ord as usize) {
-                        *count += n;
-                    }
-                }),
+                Values::Runs(runs) => runs.count_ranges(matches, |ord, n| add(counts, ord, n)),
                 Values::Single | Values::Many => by_document = true,
             }
         }
         match &self.columns.decade_runs {
-            Some(runs) => {
-                let decades = &mut self.decades;
-                runs.count_ranges(matches, |decade, n| {
-                    if let Some(decade) = decade {
-                        decades.add(decade, n);
-                    }
-                });
-            }
+            Some(runs) => runs.count_ranges(matches, |decade, n| self.decades.add_run(decade, n)),
             None => by_document = true,
         }
         if by_document {
@@ -669,13 +650,18 @@ impl FacetCounter {
     }
 }
 
-/// Adds one to the counter of each value ordinal (ordinals past the
-/// counters, which a column never gives, are ignored).
+/// Adds one to the counter of each value ordinal.
 fn tally(counts: &mut [u64], ords: impl IntoIterator<Item = u64>) {
     for ord in ords {
-        if let Some(count) = counts.get_mut(ord as usize) {
-            *count += 1;
-        }
+        add(counts, ord, 1);
+    }
+}
+
+/// Adds `n` to the counter of value ordinal `ord` (an ordinal past the
+/// counters, which a column never gives, is ignored).
+fn add(counts: &mut [u64], ord: u64, n: u64) {
+    if let Some(count) = counts.get_mut(ord as usize) {
+        *count += n;
     }
 }
 

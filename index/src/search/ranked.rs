@@ -213,22 +213,9 @@ pub(crate) fn collect_pruning_above(
         .iter()
         .map(|alternative| Ok(Arc::from(alternative.weight(scoring)?)))
         .collect::<tantivy::Result<Vec<Arc<dyn Weight>>>>()?;
-    // The union, sharing the alternatives' weights (what BooleanQuery::weight
-    // builds for should-only clauses, without computing each BM25 weight again).
-    let weight = BooleanWeight::with_minimum_number_should_match(
-        weights
-            .iter()
-            .map(|weight| {
-                (
-                    Occur::Should,
-                    Box::new(Shared(weight.clone())) as Box<dyn Weight>,
-                )
-            })
-            .collect(),
-        1,
-        true,
-        Box::new(SumCombiner::default),
-    );
+    let weight = union_of(weights.iter());
+    // A word of one or two characters: counted from its postings' blocks.
+    let terms = single_terms(alternatives);
     // Counting needs neither scores nor term frequencies; made when a
     // segment is pruned.
     let counting = LazyWeight {
@@ -249,6 +236,7 @@ pub(crate) fn collect_pruning_above(
         let segment = Segment {
             weight: &weight,
             weights: &weights,
+            terms: terms.as_deref(),
             counting: &counting,
             reader,
             rescorer: Rescorer::new(&weights, reader)?,
@@ -262,6 +250,24 @@ pub(crate) fn collect_pruning_above(
         }
     }
     Ok(merge(fruits, limit))
+}
+
+/// The scored union of `weights`, sharing them (what BooleanQuery::weight
+/// builds for should-only clauses, without computing each BM25 weight again).
+fn union_of<'a>(weights: impl Iterator<Item = &'a Arc<dyn Weight>>) -> BooleanWeight<SumCombiner> {
+    BooleanWeight::with_minimum_number_should_match(
+        weights
+            .map(|weight| {
+                (
+                    Occur::Should,
+                    Box::new(Shared(weight.clone())) as Box<dyn Weight>,
+                )
+            })
+            .collect(),
+        1,
+        true,
+        Box::new(SumCombiner::default),
+    )
 }
 
 /// The live documents holding any of `terms`, read a block of
@@ -330,6 +336,8 @@ struct Segment<'a> {
     weight: &'a dyn Weight,
     /// The alternatives' weights, in order (the union's clauses).
     weights: &'a [Arc<dyn Weight>],
+    /// The alternatives' terms, when each is one term without positions.
+    terms: Option<&'a [Term]>,
     counting: &'a LazyWeight<'a>,
     reader: &'a SegmentReader,
     rescorer: Rescorer,
@@ -430,10 +438,9 @@ impl Segment<'_> {
                 threshold(top).max(floor)
             })?;
         }
-        let terms = single_terms(self.counting.alternatives);
-        let total = match (terms, &mut self.facets) {
+        let total = match (self.terms, &mut self.facets) {
             (Some(terms), facets) => {
-                let matches = matches_of(self.reader, &terms)?;
+                let matches = matches_of(self.reader, terms)?;
                 if let Some(facets) = facets {
                     facets.count_matches(&matches);
                 }
@@ -490,21 +497,12 @@ impl Segment<'_> {
         if limit == 0 || rest < limit as u64 || sizes[largest] < FEWER_MATCHES_RATIO * rest {
             return Ok(f32::NEG_INFINITY);
         }
-        let others = BooleanWeight::with_minimum_number_should_match(
+        let others = union_of(
             self.weights
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| *i != largest)
-                .map(|(_, weight)| {
-                    (
-                        Occur::Should,
-                        Box::new(Shared(weight.clone())) as Box<dyn Weight>,
-                    )
-                })
-                .collect(),
-            1,
-            true,
-            Box::new(SumCombiner::default),
+                .map(|(_, weight)| weight),
         );
         let alive = self.reader.alive_bitset();
         let mut best = Top::new(limit);

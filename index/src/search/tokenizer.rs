@@ -288,10 +288,8 @@ fn normalize_by_steps(text: &str) -> Normalized {
         out.spans.push(span);
     };
     for (c, span) in chars.into_iter().zip(spans) {
-        if c.is_ascii() {
-            push(c.to_ascii_lowercase(), span);
-        } else if is_cjk(c) || (fold_keeps(c) && !is_combining_mark(c)) {
-            push(c, span);
+        if let Some(one) = simple_case_fold(c) {
+            push(one, span);
         } else {
             for lower in c.to_lowercase() {
                 for d in std::iter::once(lower).nfd() {
