@@ -36,3 +36,5 @@ pub fn fuzz_cases(cases: u32) -> u32 {
         .max(1);
     cases.saturating_mul(scale)
 }
+
+pub mod holdings;
