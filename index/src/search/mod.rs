@@ -28,6 +28,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use tantivy::collector::Count;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, FieldType, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
@@ -166,6 +167,20 @@ pub struct SearchResults {
     /// True when the query was malformed (or too long) and a plain search of
     /// its words was run instead.
     pub query_was_fallback: bool,
+    /// When no record holds every word of the query: what was given up to
+    /// find some (the hits are then those of the looser query).
+    pub relaxed: Option<Relaxation>,
+}
+
+/// How a query that found nothing was loosened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relaxation {
+    /// The words (or phrases, field terms) no longer required, in the order
+    /// they were given up.
+    pub dropped: Vec<String>,
+    /// True when the hits hold at least one of the remaining words rather
+    /// than all of them.
+    pub any_word: bool,
 }
 
 /// One result.
@@ -384,7 +399,7 @@ impl SearchIndex {
         };
         let searcher = self.reader.searcher();
         let generation = self.generation(&searcher)?;
-        let collection = match &built.alternatives {
+        let mut collection = match &built.alternatives {
             // One word or phrase, by relevance: ranked without scoring every match.
             Some(alternatives) if request.sort == Sort::Relevance && filters.is_empty() => {
                 let alternatives: Vec<Box<dyn Query>> = alternatives
@@ -407,9 +422,6 @@ impl SearchIndex {
                 )?
             }
             _ => {
-                let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-                    vec![(Occur::Must, built.query.box_clone())];
-                clauses.extend(filters.into_iter().map(|filter| (Occur::Must, filter)));
                 let collector = SearchCollector {
                     sort: request.sort,
                     limit: offset + limit,
@@ -417,9 +429,26 @@ impl SearchIndex {
                     facets: request.facets,
                     columns: generation.columns.clone(),
                 };
-                searcher.search(&BooleanQuery::new(clauses), &collector)?
+                searcher.search(&filtered(built.query.box_clone(), &filters), &collector)?
             }
         };
+        let mut relaxed = None;
+        if collection.total == 0
+            && let Some(conjunction) = &built.conjunction
+            && let Some((relaxation, query)) = relax(&searcher, fields, conjunction, &filters)?
+        {
+            let collector = SearchCollector {
+                sort: request.sort,
+                limit: offset + limit,
+                after,
+                facets: request.facets,
+                columns: generation.columns.clone(),
+            };
+            collection = searcher.search(&filtered(query, &filters), &collector)?;
+            // Only splitting a word into its shorter words gives nothing up.
+            relaxed = Some(relaxation)
+                .filter(|relaxation| relaxation.any_word || !relaxation.dropped.is_empty());
+        }
 
         let mut hits = Vec::new();
         let page: Vec<_> = collection.top.iter().skip(offset).collect();
@@ -444,6 +473,7 @@ impl SearchIndex {
             facets,
             next_cursor,
             query_was_fallback: built.fallback,
+            relaxed,
         })
     }
 
@@ -576,6 +606,97 @@ impl SearchIndex {
             thumbnail: text(fields.thumbnail),
         }
     }
+}
+
+/// `query` restricted by the facet filters.
+fn filtered(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> BooleanQuery {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+    clauses.extend(
+        filters
+            .iter()
+            .map(|filter| (Occur::Must, filter.box_clone())),
+    );
+    BooleanQuery::new(clauses)
+}
+
+/// A looser form of a conjunction that found nothing, and what was given up.
+///
+/// A word that matches nothing (within the filters) is replaced by the
+/// shorter words it is made of (乾隆年间 → 乾隆 / 年间), and the pieces that
+/// still match nothing are given up; then, while more than two remain, the
+/// least informative one (the one most records hold: the lowest IDF); when
+/// two or more are left that no record holds together, any record holding
+/// one of them, those holding more ranked first. `None` when no piece
+/// matches anything.
+fn relax(
+    searcher: &Searcher,
+    fields: &Fields,
+    conjunction: &query::Conjunction,
+    filters: &[Box<dyn Query>],
+) -> Result<Option<(Relaxation, Box<dyn Query>)>> {
+    let count = |query: Box<dyn Query>| searcher.search(&filtered(query, filters), &Count);
+    // Every piece with the records it matches, words that match nothing
+    // replaced by their shorter words.
+    let mut pieces: Vec<(query::Required, usize)> = Vec::new();
+    let mut split = false;
+    for required in &conjunction.required {
+        let matches = count(required.query.box_clone())?;
+        let shorter = if matches == 0 {
+            required.shorter_words(fields)
+        } else {
+            Vec::new()
+        };
+        split |= !shorter.is_empty();
+        if shorter.is_empty() {
+            pieces.push((required.clone(), matches));
+        }
+        for word in shorter {
+            let matches = count(word.query.box_clone())?;
+            pieces.push((word, matches));
+        }
+    }
+    let unmatched: Vec<String> = pieces
+        .iter()
+        .filter(|(_, matches)| *matches == 0)
+        .map(|(piece, _)| piece.label.clone())
+        .collect();
+    let found: Vec<&(query::Required, usize)> =
+        pieces.iter().filter(|(_, matches)| *matches > 0).collect();
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let mut kept = found.clone();
+    let mut dropped = unmatched.clone();
+    let mut loosened = split || !unmatched.is_empty();
+    loop {
+        if loosened {
+            let query = conjunction.query(kept.iter().map(|(piece, _)| piece), false);
+            if count(query.box_clone())? > 0 {
+                let relaxation = Relaxation {
+                    dropped,
+                    any_word: false,
+                };
+                return Ok(Some((relaxation, query)));
+            }
+        }
+        if kept.len() <= 2 {
+            break;
+        }
+        // The most common piece; of equals, the one typed last.
+        let (position, _) = kept
+            .iter()
+            .enumerate()
+            .max_by_key(|(position, (_, matches))| (*matches, *position))
+            .expect("more than two pieces are kept");
+        dropped.push(kept.remove(position).0.label.clone());
+        loosened = true;
+    }
+    let relaxation = Relaxation {
+        dropped: unmatched,
+        any_word: true,
+    };
+    let query = conjunction.query(found.iter().map(|(piece, _)| piece), true);
+    Ok(Some((relaxation, query)))
 }
 
 /// Parses a year facet value: `1950-1959`, or a single year.

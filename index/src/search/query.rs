@@ -27,7 +27,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::schema::{Fields, TextKind};
 use super::tokenizer::{
-    CharToken, is_cjk, is_word_char, normalize, query_gram_tokens, query_word_tokens,
+    CharToken, is_cjk, is_word_char, normalize, query_gram_tokens, query_word_tokens, word_tokens,
 };
 use crate::dates::normalize_date;
 
@@ -39,6 +39,17 @@ pub const MAX_TERMS: usize = 32;
 const GRAMS_FACTOR: f32 = 0.5;
 /// Weight of a pinyin match.
 const PINYIN_BOOST: f32 = 2.0;
+/// Weight of a run of several words found as typed (or with its function
+/// words left out), on top of the words' own scores.
+const TOGETHER_BOOST: f32 = 1.0;
+
+/// Function words and particles a query does not require (folded to
+/// simplified: the query is folded before it is cut into words).
+const PARTICLES: &[&str] = &[
+    "的", "之", "与", "和", "及", "以及", "及其", "跟", "同", "或", "或者", "在", "于", "有关",
+    "关于", "相关", "了", "着", "地", "得", "是", "吗", "呢", "吧", "啊", "呀", "些", "一些",
+    "所有", "哪些", "什么", "里", "中的", "不", "没有", "也",
+];
 
 /// Which fields a term is searched in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +95,10 @@ pub struct BuiltQuery {
     /// order are the hit's relevance (see `search/ranked.rs`), the same
     /// whichever way the matches are visited.
     pub alternatives: Option<Vec<Box<dyn Query>>>,
+    /// When the query requires two or more pieces (words, phrases, field
+    /// terms) and nothing else: the pieces, so that a search finding nothing
+    /// can drop some (see [`Conjunction`]).
+    pub conjunction: Option<Conjunction>,
 }
 
 /// Lexical tokens of the query language.
@@ -338,16 +353,138 @@ pub fn term_parts(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// One word of a query run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    /// The word, normalised.
+    pub text: String,
+    /// True for a function word or particle ([`PARTICLES`]), which the
+    /// query does not require.
+    pub particle: bool,
+}
+
+/// The words of one run of a query typed without spaces, as jieba cuts it
+/// with the index's dictionary after normalisation (黄堡镇的老照片 →
+/// 黄堡镇 / 的 / 老照片). Neighbouring single characters that are not
+/// particles are joined again: they are a word the dictionary does not know
+/// (a name, a line of verse), looked for as the substring they form, not as
+/// characters scattered over the record.
+pub fn query_words(part: &str) -> Vec<QueryWord> {
+    let mut words: Vec<QueryWord> = Vec::new();
+    let mut previous_single = false;
+    for token in query_word_tokens(part) {
+        let particle = PARTICLES.contains(&token.text.as_str());
+        let mut chars = token.text.chars();
+        let single =
+            !particle && matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c));
+        match words.last_mut() {
+            Some(last) if single && previous_single => last.text.push_str(&token.text),
+            _ => words.push(QueryWord {
+                text: token.text,
+                particle,
+            }),
+        }
+        previous_single = single;
+    }
+    words
+}
+
 /// What [`build_query`] works with while translating.
 struct Builder<'a> {
     fields: &'a Fields,
     highlight: Vec<String>,
     terms: usize,
-    /// The alternatives of the last term that became one query.
-    alternatives: Option<Vec<Box<dyn Query>>>,
 }
 
-impl Builder<'_> {
+/// What [`Builder::build`] makes of a parsed query.
+struct Built {
+    query: Box<dyn Query>,
+    alternatives: Option<Vec<Box<dyn Query>>>,
+    conjunction: Option<Conjunction>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(fields: &'a Fields) -> Self {
+        Builder {
+            fields,
+            highlight: Vec::new(),
+            terms: 0,
+        }
+    }
+
+    /// The query for a parsed query; `None` when it has nothing to search for.
+    ///
+    /// A term, or an AND of terms and exclusions (what nearly everyone
+    /// types), becomes a [`Conjunction`] of its pieces, which the search can
+    /// relax when the whole finds nothing; anything else (OR, groups) is
+    /// translated as it stands.
+    fn build(&mut self, node: &Node) -> Result<Option<Built>, Malformed> {
+        let items: Vec<(Occur, &Node)> = match node {
+            Node::Term { .. } => vec![(Occur::Must, node)],
+            Node::And(items) => items.iter().map(|(occur, item)| (*occur, item)).collect(),
+            Node::Or(_) => Vec::new(),
+        };
+        let is_conjunction = items.iter().any(|(occur, _)| *occur != Occur::MustNot)
+            && items
+                .iter()
+                .all(|(occur, item)| *occur == Occur::MustNot || matches!(item, Node::Term { .. }));
+        if !is_conjunction {
+            return Ok(self.node(node, false)?.map(|query| Built {
+                query,
+                alternatives: None,
+                conjunction: None,
+            }));
+        }
+        let mut conjunction = Conjunction {
+            required: Vec::new(),
+            rest: Vec::new(),
+        };
+        for (occur, item) in items {
+            match item {
+                Node::Term {
+                    scope,
+                    text,
+                    phrase,
+                } if occur != Occur::MustNot => {
+                    let clauses = self.term_clauses(*scope, text, *phrase, false)?;
+                    conjunction.required.extend(clauses.required);
+                    conjunction.rest.extend(
+                        clauses
+                            .optional
+                            .into_iter()
+                            .map(|query| (Occur::Should, query)),
+                    );
+                }
+                _ => {
+                    if let Some(query) = self.node(item, true)? {
+                        conjunction
+                            .rest
+                            .push((Occur::MustNot, Box::new(Excluded(query))));
+                    }
+                }
+            }
+        }
+        if conjunction.required.is_empty() {
+            // Only exclusions and pieces with nothing to search (`!!! -词`):
+            // the generic translation knows what to make of them.
+            return Ok(self.node(node, false)?.map(|query| Built {
+                query,
+                alternatives: None,
+                conjunction: None,
+            }));
+        }
+        let query = conjunction.query(&conjunction.required, false);
+        let alternatives = match conjunction.required.as_slice() {
+            [only] if conjunction.rest.is_empty() => only.clone().alternatives,
+            _ => None,
+        };
+        Ok(Some(Built {
+            query,
+            alternatives,
+            conjunction: (conjunction.required.len() > 1).then_some(conjunction),
+        }))
+    }
+
     /// The query for one node; `None` when it has nothing to search for.
     fn node(&mut self, node: &Node, negated: bool) -> Result<Option<Box<dyn Query>>, Malformed> {
         match node {
@@ -390,7 +527,7 @@ impl Builder<'_> {
         }
     }
 
-    /// The query for a term or phrase.
+    /// The query for a term or phrase: its clauses in one query.
     fn term(
         &mut self,
         scope: Scope,
@@ -398,43 +535,239 @@ impl Builder<'_> {
         phrase: bool,
         negated: bool,
     ) -> Result<Option<Box<dyn Query>>, Malformed> {
+        let mut clauses = self.term_clauses(scope, text, phrase, negated)?;
+        if clauses.required.len() == 1 && clauses.optional.is_empty() {
+            return Ok(clauses.required.pop().map(|required| required.query));
+        }
+        Ok(clauses.into_query())
+    }
+
+    /// What a term or phrase requires and what it prefers.
+    ///
+    /// A quoted phrase, a negated term and each run of one word are required
+    /// whole (as a substring, or as a word). A run of several words typed
+    /// without spaces (黄堡镇的老照片) requires each content word
+    /// ([`query_words`]) on its own, anywhere in the record, and prefers
+    /// records where the run stands as written (and, when function words were
+    /// left out, where the content words stand together).
+    fn term_clauses(
+        &mut self,
+        scope: Scope,
+        text: &str,
+        phrase: bool,
+        negated: bool,
+    ) -> Result<TermClauses, Malformed> {
+        let mut clauses = TermClauses::default();
         if scope == Scope::Year {
             let (start, end) = normalize_date(text).ok_or(Malformed)?;
-            return Ok(Some(year_overlap_query(self.fields, start, end)));
+            clauses.required.push(Required {
+                label: text.to_string(),
+                query: year_overlap_query(self.fields, start, end),
+                alternatives: None,
+                splittable: None,
+            });
+            return Ok(clauses);
         }
         let parts = term_parts(text);
         if parts.is_empty() {
-            return Ok(None);
+            return Ok(clauses);
         }
-        if !negated {
+        if phrase {
             self.highlight.extend(parts.iter().cloned());
+            self.require(&mut clauses, scope, text);
+            return Ok(clauses);
         }
-        let pieces: Vec<String> = if phrase {
-            vec![text.to_string()]
-        } else {
-            parts
+        if negated {
+            for part in &parts {
+                self.require(&mut clauses, scope, part);
+            }
+            return Ok(clauses);
+        }
+        for part in &parts {
+            let words = query_words(part);
+            let content: Vec<&QueryWord> = words.iter().filter(|word| !word.particle).collect();
+            if content.len() <= 1 {
+                let word = content
+                    .first()
+                    .map_or(part.as_str(), |word| word.text.as_str());
+                self.highlight.push(word.to_string());
+                self.require_word(&mut clauses, scope, word);
+                continue;
+            }
+            for word in &content {
+                self.highlight.push(word.text.clone());
+                self.require_word(&mut clauses, scope, &word.text);
+            }
+            // Records where the words stand together come first.
+            let together: String = content.iter().map(|word| word.text.as_str()).collect();
+            for adjacent in [part.as_str(), together.as_str()] {
+                let alternatives = term_alternatives(self.fields, scope, adjacent);
+                if !alternatives.is_empty() {
+                    clauses.optional.push(Box::new(BoostQuery::new(
+                        union_of(&alternatives),
+                        TOGETHER_BOOST,
+                    )));
+                }
+                if together == *part {
+                    break;
+                }
+            }
+        }
+        Ok(clauses)
+    }
+
+    /// Adds `text` as a required piece (within the query's term budget).
+    fn require(&mut self, clauses: &mut TermClauses, scope: Scope, text: &str) {
+        if self.terms >= MAX_TERMS {
+            return;
+        }
+        self.terms += 1;
+        let alternatives = term_alternatives(self.fields, scope, text);
+        if alternatives.is_empty() {
+            return;
+        }
+        clauses.required.push(Required {
+            label: text.to_string(),
+            query: union_of(&alternatives),
+            alternatives: Some(alternatives),
+            splittable: None,
+        });
+    }
+
+    /// Adds a word cut from a run typed without spaces: required like any
+    /// piece, and split into shorter words if it matches nothing.
+    fn require_word(&mut self, clauses: &mut TermClauses, scope: Scope, word: &str) {
+        let before = clauses.required.len();
+        self.require(clauses, scope, word);
+        if let Some(required) = clauses.required.get_mut(before) {
+            required.splittable = Some(scope);
+        }
+    }
+}
+
+/// One piece a query requires.
+pub struct Required {
+    /// The piece as the user can be told about it (a word, a phrase, a date).
+    pub label: String,
+    /// Its query.
+    pub query: Box<dyn Query>,
+    /// Its boosted query per field, OR-ed in `query` (see [`BuiltQuery::alternatives`]).
+    alternatives: Option<Vec<Box<dyn Query>>>,
+    /// For a word cut from a run (not a quoted phrase, not a date): the
+    /// scope its shorter words are looked for in.
+    splittable: Option<Scope>,
+}
+
+impl Required {
+    /// The shorter words this word is made of, each a piece of its own
+    /// (jieba's search mode, overlaps left out: 乾隆年间 → 乾隆 / 年间,
+    /// 非物质文化遗产 → 非物质 / 文化遗产); empty for a phrase, a date or a
+    /// word of no shorter words. A search tries them when the whole word
+    /// matches nothing.
+    pub fn shorter_words(&self, fields: &Fields) -> Vec<Required> {
+        let Some(scope) = self.splittable else {
+            return Vec::new();
         };
-        let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut alternatives = Vec::new();
-        for piece in pieces {
-            if self.terms >= MAX_TERMS {
-                break;
-            }
-            self.terms += 1;
-            alternatives = term_alternatives(self.fields, scope, &piece);
-            if !alternatives.is_empty() {
-                musts.push((Occur::Must, union_of(&alternatives)));
-            }
+        let normalized = normalize(&self.label);
+        let length = normalized.chars.len();
+        let tokens: Vec<CharToken> = word_tokens(&normalized)
+            .into_iter()
+            .filter(|token| token.end - token.start < length)
+            .collect();
+        tokens
+            .iter()
+            .filter(|token| {
+                !tokens.iter().any(|other| {
+                    other != *token && other.start <= token.start && token.end <= other.end
+                })
+            })
+            .filter_map(|token| {
+                let alternatives = term_alternatives(fields, scope, &token.text);
+                (!alternatives.is_empty()).then(|| Required {
+                    label: token.text.clone(),
+                    query: union_of(&alternatives),
+                    alternatives: Some(alternatives),
+                    splittable: None,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Clone for Required {
+    fn clone(&self) -> Self {
+        Required {
+            label: self.label.clone(),
+            query: self.query.box_clone(),
+            alternatives: self
+                .alternatives
+                .as_ref()
+                .map(|alternatives| alternatives.iter().map(|query| query.box_clone()).collect()),
+            splittable: self.splittable,
         }
-        self.alternatives = None;
-        Ok(match musts.len() {
-            0 => None,
-            1 => {
-                self.alternatives = Some(alternatives);
-                musts.pop().map(|(_, query)| query)
-            }
-            _ => Some(Box::new(BooleanQuery::new(musts))),
-        })
+    }
+}
+
+/// The clauses of one term: what it requires, and what ranks a match higher.
+#[derive(Default)]
+struct TermClauses {
+    required: Vec<Required>,
+    optional: Vec<Box<dyn Query>>,
+}
+
+impl TermClauses {
+    /// The clauses as one query; `None` when nothing is required.
+    fn into_query(self) -> Option<Box<dyn Query>> {
+        if self.required.is_empty() {
+            return None;
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .required
+            .into_iter()
+            .map(|required| (Occur::Must, required.query))
+            .chain(
+                self.optional
+                    .into_iter()
+                    .map(|query| (Occur::Should, query)),
+            )
+            .collect();
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+}
+
+/// A query that is a conjunction of pieces (words, phrases, field terms):
+/// what relaxing it needs when the whole finds nothing.
+pub struct Conjunction {
+    /// Each required piece, in the order typed.
+    pub required: Vec<Required>,
+    /// What every variant keeps: preferences (should) and exclusions (must not).
+    pub rest: Vec<(Occur, Box<dyn Query>)>,
+}
+
+impl Conjunction {
+    /// The query requiring every one of `pieces` (the conjunction's own, or
+    /// some of them and their shorter words), or, with `any`, at least one.
+    pub fn query<'a>(
+        &self,
+        pieces: impl IntoIterator<Item = &'a Required>,
+        any: bool,
+    ) -> Box<dyn Query> {
+        let occur = if any { Occur::Should } else { Occur::Must };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = pieces
+            .into_iter()
+            .map(|piece| (occur, piece.query.box_clone()))
+            .collect();
+        if any {
+            // A preference alone must not match: one of the pieces is needed.
+            let one_of = BooleanQuery::new(clauses);
+            clauses = vec![(Occur::Must, Box::new(one_of))];
+        }
+        clauses.extend(
+            self.rest
+                .iter()
+                .map(|(occur, query)| (*occur, query.box_clone())),
+        );
+        Box::new(BooleanQuery::new(clauses))
     }
 }
 
@@ -634,44 +967,35 @@ pub fn build_query(input: &str, fields: &Fields) -> BuiltQuery {
             fallback: truncated,
             match_all: true,
             alternatives: None,
+            conjunction: None,
         };
     }
-    let mut builder = Builder {
-        fields,
-        highlight: Vec::new(),
-        terms: 0,
-        alternatives: None,
-    };
+    let mut builder = Builder::new(fields);
     if let Ok(node) = parse(&text)
-        && let Ok(Some(query)) = builder.node(&node, false)
+        && let Ok(Some(built)) = builder.build(&node)
     {
-        let alternatives = match node {
-            Node::Term { .. } => builder.alternatives,
-            _ => None,
-        };
         return BuiltQuery {
-            query,
+            query: built.query,
             highlight_terms: builder.highlight,
             fallback: truncated,
             match_all: false,
-            alternatives,
+            alternatives: built.alternatives,
+            conjunction: built.conjunction,
         };
     }
-    let mut builder = Builder {
-        fields,
-        highlight: Vec::new(),
-        terms: 0,
-        alternatives: None,
+    let mut builder = Builder::new(fields);
+    let built = fallback_node(&text).and_then(|node| builder.build(&node).ok().flatten());
+    let (query, conjunction) = match built {
+        Some(built) => (built.query, built.conjunction),
+        None => (Box::new(EmptyQuery) as Box<dyn Query>, None),
     };
-    let query = fallback_node(&text)
-        .and_then(|node| builder.node(&node, false).ok().flatten())
-        .unwrap_or_else(|| Box::new(EmptyQuery));
     BuiltQuery {
         query,
         highlight_terms: builder.highlight,
         fallback: true,
         match_all: false,
         alternatives: None,
+        conjunction,
     }
 }
 

@@ -490,11 +490,29 @@ fn generated_corpus_recall_relevance_facets_and_paging() {
     paging(&index);
 }
 
-/// Every document containing a random 1–4 character substring is found.
+/// The words an unquoted query requires, as the query builder cuts it.
+fn required_words(query: &str) -> Vec<String> {
+    let words = query::query_words(query);
+    let content: Vec<String> = words
+        .iter()
+        .filter(|word| !word.particle)
+        .map(|word| word.text.clone())
+        .collect();
+    if content.is_empty() {
+        words.into_iter().map(|word| word.text).collect()
+    } else {
+        content
+    }
+}
+
+/// Every document containing a random 1–4 character substring is found by
+/// the quoted query, and nothing else; the same text unquoted finds exactly
+/// the documents holding each of its words somewhere.
 fn recall(corpus: &Corpus, index: &SearchIndex) {
     let mut rng = Rng(42);
     let mut checked = 0;
     let mut total_truth = 0;
+    let mut several_words = 0;
     for round in 0..500 {
         let texts = &corpus.texts[rng.below(corpus.texts.len())];
         let value: Vec<char> = texts[rng.below(texts.len())].chars().collect();
@@ -507,14 +525,27 @@ fn recall(corpus: &Corpus, index: &SearchIndex) {
         if !query.chars().all(is_cjk) {
             continue;
         }
+        let quoted = round % 2 == 0;
+        let words = if quoted {
+            vec![query.clone()]
+        } else {
+            required_words(&query)
+        };
         let truth: HashSet<&str> = corpus
             .texts
             .iter()
             .zip(&corpus.records)
-            .filter(|(values, _)| values.iter().any(|value| value.contains(&query)))
+            .filter(|(values, _)| {
+                words
+                    .iter()
+                    .all(|word| values.iter().any(|value| value.contains(word.as_str())))
+            })
             .map(|(_, record)| record.item.id.as_str())
             .collect();
-        let text = if round % 2 == 0 {
+        if !quoted && words.len() > 1 {
+            several_words += 1;
+        }
+        let text = if quoted {
             format!("\"{query}\"")
         } else {
             query.clone()
@@ -528,9 +559,14 @@ fn recall(corpus: &Corpus, index: &SearchIndex) {
         total_truth += truth.len();
     }
     println!(
-        "recall: {checked} substring queries, {total_truth} expected hits, all found, no extras"
+        "recall: {checked} queries ({several_words} cut into several words), \
+         {total_truth} expected hits, all found, no extras"
     );
     assert!(checked > 250);
+    assert!(
+        several_words > 20,
+        "only {several_words} queries of several words"
+    );
 }
 
 /// Known-item queries: the two rarest title words rank their record first.
@@ -968,4 +1004,282 @@ fn a_floor_from_the_titles_keeps_every_hit() {
     for c in &chars[..8] {
         pruned_and_walked_agree(&index, &c.to_string());
     }
+}
+
+/// Issue #14: queries typed as people type them — several words without
+/// spaces, some with 的, some in traditional characters — find the records
+/// they name among a few thousand poems holding the same characters.
+#[test]
+fn exploratory_queries_find_what_they_name() {
+    use crate::testing::holdings::{exploratory_queries, holdings, poems, to_traditional, venues};
+    let local = holdings(0x5eed_0014, 600);
+    let background = poems(0x0001_40e5, 3000);
+    let venues = venues();
+    let index = SearchIndex::in_memory().unwrap();
+    let mut writer = index.writer().unwrap();
+    for holding in local.iter().chain(&background) {
+        let institution = venues
+            .iter()
+            .find(|venue| Some(&venue.id) == holding.record.item.institution_id.as_ref());
+        writer
+            .upsert(&IndexDocument {
+                record: &holding.record,
+                institution,
+                collection_name: None,
+                thumbnail: None,
+            })
+            .unwrap();
+    }
+    writer.commit().unwrap();
+
+    let queries = exploratory_queries(&local, 7, 80);
+    assert!(queries.len() >= 60, "only {} queries", queries.len());
+    let (mut first, mut top3, mut zero, mut traditional, mut relaxed) = (0, 0, 0, 0, 0);
+    let mut zero_as_phrase = 0;
+    for query in &queries {
+        if query.text != fold(&query.text) {
+            traditional += 1;
+            // The traditional spelling folds back to what the template wrote.
+            assert_eq!(to_traditional(&fold(&query.text)), query.text);
+        }
+        let results = index.search(&SearchRequest::new(&query.text)).unwrap();
+        relaxed += usize::from(results.relaxed.is_some());
+        let rank = results
+            .hits
+            .iter()
+            .position(|hit| query.relevant.contains(&hit.id));
+        if std::env::var_os("WENYUAN_SHOW_QUERIES").is_some() {
+            println!(
+                "{} -> {} hits, relevant at {rank:?}, relaxed {:?}: {:?}",
+                query.text,
+                results.total,
+                results.relaxed,
+                results
+                    .hits
+                    .iter()
+                    .take(3)
+                    .map(|hit| &hit.title)
+                    .collect::<Vec<_>>()
+            );
+        }
+        match rank {
+            Some(0) => first += 1,
+            Some(_) => {}
+            None => println!(
+                "no relevant record in the first 20 for {} ({}): {} hits, first {:?}",
+                query.text,
+                query.template,
+                results.total,
+                results.hits.first().map(|hit| &hit.title)
+            ),
+        }
+        top3 += usize::from(rank.is_some_and(|rank| rank < 3));
+        zero += usize::from(results.total == 0);
+        // What the query found before it was cut into words: the run as one phrase.
+        let as_phrase = index
+            .search(&SearchRequest::new(format!("\"{}\"", query.text)))
+            .unwrap();
+        zero_as_phrase += usize::from(as_phrase.total == 0);
+    }
+    let share = |n: usize| n as f64 * 100.0 / queries.len() as f64;
+    println!(
+        "exploratory: {} queries ({traditional} traditional, {relaxed} relaxed): \
+         relevant first {:.1}%, in the top 3 {:.1}%, zero results {zero} \
+         (as one phrase, as before issue #14: {zero_as_phrase})",
+        queries.len(),
+        share(first),
+        share(top3)
+    );
+    assert_eq!(zero, 0, "queries with no result");
+    assert!(traditional >= 15, "only {traditional} traditional queries");
+
+    // Known items still come first: a line of a poem, a record's full title,
+    // typed without quotes (reciprocal rank of the first hit with that text).
+    let mut rng = Rng(0x14);
+    let mut reciprocal = 0.0;
+    let asked = 100;
+    for n in 0..asked {
+        let (holding, query) = if n % 2 == 0 {
+            let poem = rng.pick(&background);
+            let text = poem
+                .record
+                .item
+                .metadata
+                .first(DcElement::Description)
+                .unwrap();
+            let lines: Vec<&str> = text.split('，').collect();
+            (poem, rng.pick(&lines).to_string())
+        } else {
+            let holding = rng.pick(&local);
+            (holding, holding.record.item.display_title().to_string())
+        };
+        let results = index.search(&SearchRequest::new(&query)).unwrap();
+        // A record with the same title is as good (titles repeat: 耀州志).
+        let rank = results.hits.iter().position(|hit| {
+            hit.id == holding.record.item.id
+                || (n % 2 == 1 && hit.title == holding.record.item.display_title())
+        });
+        reciprocal += rank.map_or(0.0, |rank| 1.0 / (rank + 1) as f64);
+    }
+    let mrr = reciprocal / asked as f64;
+    println!("known items: {asked} lines and titles typed without quotes, MRR {mrr:.3}");
+    assert!(mrr >= 0.98, "known-item MRR {mrr:.3}");
+    assert!(
+        share(first) >= 90.0,
+        "relevant first only {:.1}%",
+        share(first)
+    );
+    assert!(
+        share(top3) >= 95.0,
+        "relevant in the top 3 only {:.1}%",
+        share(top3)
+    );
+}
+
+/// Records of a culture hall for the tests of runs of several words.
+fn hall_records() -> SearchIndex {
+    use DcElement::*;
+    let mut records = vec![
+        record(
+            "opera-poster",
+            &[
+                (Title, "1958年秦腔演出海报"),
+                (Subject, "秦腔"),
+                (Type, "海报"),
+            ],
+            None,
+        ),
+        record(
+            "opera-recording",
+            &[(Title, "秦腔《三滴血》唱段录音"), (Subject, "秦腔")],
+            None,
+        ),
+        record(
+            "scattered",
+            &[
+                (Title, "文化馆旧藏"),
+                (Description, "内有演出节目单，另附秦腔剧照"),
+            ],
+            None,
+        ),
+        record(
+            "photo",
+            &[
+                (Title, "黄堡镇集市"),
+                (Subject, "老照片"),
+                (Coverage, "黄堡镇"),
+            ],
+            None,
+        ),
+        record(
+            "bowl",
+            &[(Title, "青釉刻花牡丹纹碗"), (Subject, "耀州窑")],
+            None,
+        ),
+        record("vase", &[(Title, "黑釉梅瓶"), (Subject, "耀州窑")], None),
+        record("poster", &[(Title, "社火表演海报")], None),
+    ];
+    records[4]
+        .item
+        .metadata
+        .push_extra("朝代", ["宋代".to_string()]);
+    index_of(&records)
+}
+
+/// Issue #14: a run of several words requires each word anywhere in the
+/// record, and ranks the records where they stand together first.
+#[test]
+fn a_run_of_words_requires_each_word_and_prefers_them_together() {
+    let index = hall_records();
+    // The words stand apart in the records found.
+    assert_eq!(ids(&index, "黄堡镇的老照片"), ["photo"]);
+    assert_eq!(ids(&index, "黃堡鎮的老照片"), ["photo"]);
+    assert_eq!(ids(&index, "耀州窑的碗"), ["bowl"]);
+    // 宋代 only in an extra field, 耀州窑 in the subject, 碗 in the title.
+    assert_eq!(ids(&index, "宋代耀州窑碗"), ["bowl"]);
+    let results = index.search(&SearchRequest::new("秦腔演出")).unwrap();
+    let found: Vec<&str> = results.hits.iter().map(|hit| hit.id.as_str()).collect();
+    assert_eq!(found, ["opera-poster", "scattered"], "together first");
+    assert!(results.relaxed.is_none());
+    // The title's words are all highlighted, apart or together.
+    assert_eq!(results.hits[0].title_highlight.marked(), ["秦腔演出"]);
+    // Quoted, the run is one phrase again.
+    assert_eq!(ids(&index, "\"秦腔演出\""), ["opera-poster"]);
+    assert!(ids(&index, "\"黄堡镇的老照片\"").is_empty());
+}
+
+/// Issue #14: function words are not required, and a query of nothing but
+/// function words still runs.
+#[test]
+fn particles_are_not_required_and_alone_still_work() {
+    let index = hall_records();
+    assert_eq!(ids(&index, "关于黄堡镇的老照片"), ["photo"]);
+    assert_eq!(ids(&index, "黄堡镇和老照片"), ["photo"]);
+    for query in ["的", "之", "的和与", "关于"] {
+        let results = index.search(&SearchRequest::new(query)).unwrap();
+        assert!(!results.query_was_fallback, "{query}");
+    }
+    let words = query::query_words("黄堡镇的老照片");
+    let particles: Vec<bool> = words.iter().map(|word| word.particle).collect();
+    assert_eq!(particles, [false, true, false]);
+    // Single characters the dictionary does not join are one word again.
+    let words: Vec<String> = query::query_words("月光")
+        .into_iter()
+        .map(|word| word.text)
+        .collect();
+    assert_eq!(words, ["月光"]);
+}
+
+/// Issue #14: when no record holds every word, the search gives up words —
+/// those nothing holds, then the commonest — and says which; with two left
+/// that never meet, any record holding one of them.
+#[test]
+fn a_query_no_record_answers_whole_is_relaxed_and_says_so() {
+    let index = hall_records();
+    let search = |query: &str| index.search(&SearchRequest::new(query)).unwrap();
+
+    // 飞机 is nowhere: dropped first.
+    let results = search("耀州窑的碗飞机");
+    assert_eq!(results.hits[0].id, "bowl");
+    assert_eq!(results.total, 1);
+    let relaxation = results.relaxed.expect("relaxed");
+    assert_eq!(relaxation.dropped, ["飞机"]);
+    assert!(!relaxation.any_word);
+
+    // Three words found apart, never all together: the commonest (秦腔, in
+    // three records; 海报 in two, 社火 in one) goes.
+    let results = search("秦腔社火海报");
+    let relaxation = results.relaxed.clone().expect("relaxed");
+    assert_eq!(relaxation.dropped, ["秦腔"], "{results:?}");
+    let found: Vec<&str> = results.hits.iter().map(|hit| hit.id.as_str()).collect();
+    assert_eq!(found, ["poster"]);
+
+    // Two words never in one record: any of them, the best first.
+    let results = search("黑釉老照片");
+    let relaxation = results.relaxed.expect("relaxed");
+    assert!(relaxation.any_word && relaxation.dropped.is_empty());
+    let mut found: Vec<&str> = results.hits.iter().map(|hit| hit.id.as_str()).collect();
+    found.sort();
+    assert_eq!(found, ["photo", "vase"]);
+
+    // A word of shorter words that matches nothing whole: 乾隆年间 → 乾隆 / 年间.
+    let results = search("秦腔乾隆年间");
+    let relaxation = results.relaxed.expect("relaxed");
+    assert_eq!(relaxation.dropped, ["乾隆", "年间"]);
+
+    // Within the filters: among posters no record holds 唱段, which goes.
+    let mut request = SearchRequest::new("秦腔唱段");
+    assert!(index.search(&request).unwrap().relaxed.is_none());
+    request.filters = vec![("type".into(), "海报".into())];
+    let results = index.search(&request).unwrap();
+    assert_eq!(results.relaxed.expect("relaxed").dropped, ["唱段"]);
+    let found: Vec<&str> = results.hits.iter().map(|hit| hit.id.as_str()).collect();
+    assert_eq!(found, ["opera-poster"]);
+
+    // Nothing matches any word: no relaxation, no hits, no error.
+    let results = search("飞机火箭");
+    assert_eq!(results.total, 0);
+    assert!(results.relaxed.is_none());
+    // A query that finds something as typed is not relaxed.
+    assert!(search("秦腔海报").relaxed.is_none());
 }
