@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use wenyuan_index::DataDir;
 use wenyuan_index::search::snippet::Highlighted;
-use wenyuan_index::search::{SearchIndex, SearchRequest, Sort};
+use wenyuan_index::search::{Relaxation, SearchIndex, SearchRequest, Sort};
 
 /// Runs one search and prints it.
 pub fn run_search(
@@ -62,6 +62,10 @@ pub fn run_search(
         let output = serde_json::json!({
             "total": results.total,
             "query_was_fallback": results.query_was_fallback,
+            "relaxed": results.relaxed.as_ref().map(|relaxation| serde_json::json!({
+                "dropped": relaxation.dropped,
+                "any_word": relaxation.any_word,
+            })),
             "hits": hits,
             "facets": facets,
             "next_cursor": results.next_cursor,
@@ -71,6 +75,9 @@ pub fn run_search(
     }
     let emphasis = std::io::stdout().is_terminal();
     println!("{} results", results.total);
+    if let Some(relaxation) = &results.relaxed {
+        println!("{}", relaxation_note(relaxation));
+    }
     for (rank, hit) in results.hits.iter().enumerate() {
         println!(
             "{:>3}. {}  [{}]",
@@ -107,4 +114,19 @@ fn render(highlighted: &Highlighted, emphasis: bool) -> String {
             (true, false) => format!("【{}】", fragment.text),
         })
         .collect()
+}
+
+/// What the search gave up to find something (the site says the same).
+fn relaxation_note(relaxation: &Relaxation) -> String {
+    let dropped = relaxation.dropped.join(", ");
+    match (relaxation.dropped.is_empty(), relaxation.any_word) {
+        (false, false) => format!("no record holds every word; these leave out: {dropped}"),
+        (true, _) => {
+            "no record holds every word; these hold some of them, those holding more first"
+                .to_string()
+        }
+        (false, true) => format!(
+            "no record holds every word; these leave out {dropped} and hold some of the other words"
+        ),
+    }
 }

@@ -5,6 +5,7 @@
 //! elements, venue kinds, access levels, facets).
 
 use wenyuan_index::model::{AccessLevel, DcElement, InstitutionKind};
+use wenyuan_index::search::Relaxation;
 
 /// A language of the public pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -84,6 +85,38 @@ impl Lang {
             Lang::Zh => format!("共 {count} 条结果"),
             Lang::En if count == 1 => "1 result".to_string(),
             Lang::En => format!("{count} results"),
+        }
+    }
+
+    /// What a search gave up to find something (issue #14): "没有同时含有全部
+    /// 词语的记录，以下结果不含：海报。" / "No record holds every word; these
+    /// results leave out: 海报."
+    pub fn relaxation_note(self, relaxation: &Relaxation) -> String {
+        let dropped = match self {
+            Lang::Zh => relaxation.dropped.join("、"),
+            Lang::En => relaxation.dropped.join(", "),
+        };
+        match (self, relaxation.dropped.is_empty(), relaxation.any_word) {
+            (Lang::Zh, false, false) => {
+                format!("没有同时含有全部词语的记录，以下结果不含：{dropped}。")
+            }
+            (Lang::Zh, true, _) => {
+                "没有同时含有全部词语的记录，以下结果含有其中的部分词语，含得越多越靠前。"
+                    .to_string()
+            }
+            (Lang::Zh, false, true) => format!(
+                "没有同时含有全部词语的记录，以下结果不含：{dropped}，并含有其余词语中的部分，含得越多越靠前。"
+            ),
+            (Lang::En, false, false) => {
+                format!("No record holds every word; these results leave out: {dropped}.")
+            }
+            (Lang::En, true, _) => "No record holds every word; these results hold some of them, \
+                                    those holding more first."
+                .to_string(),
+            (Lang::En, false, true) => format!(
+                "No record holds every word; these results leave out {dropped} and hold some \
+                 of the other words, those holding more first."
+            ),
         }
     }
 

@@ -411,6 +411,36 @@ mod api {
         insta::assert_snapshot!("search_qingci_museum", redacted(&answer.json()));
     }
 
+    /// Issue #14: words typed without spaces are searched as words; a query
+    /// no item answers whole is loosened, and the answer says how.
+    #[tokio::test]
+    async fn a_run_of_words_is_searched_as_words_and_relaxed_when_it_must_be() {
+        let fixture = fixture();
+        let answer = get(
+            &fixture.app,
+            "/api/v1/search?q=%E8%80%80%E5%B7%9E%E7%AA%91%E7%9A%84%E7%A2%97",
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        let body = answer.json();
+        assert!(body["total"].as_u64().unwrap() >= 1, "{body:#}");
+        assert_eq!(body["items"][0]["title"], "耀州窑青瓷碗");
+        assert!(body["relaxed"].is_null());
+
+        let answer = get(&fixture.app, "/api/v1/search?q=%E8%80%80%E5%B7%9E%E7%AA%91%E7%9A%84%E9%9D%92%E7%93%B7%E9%A3%9E%E6%9C%BA&lang=en").await;
+        let body = answer.json();
+        assert_eq!(body["items"][0]["title"], "耀州窑青瓷碗", "{body:#}");
+        assert_eq!(body["relaxed"]["dropped"], serde_json::json!(["飞机"]));
+        assert_eq!(body["relaxed"]["any_word"], false);
+        assert!(
+            body["relaxed"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("leave out: 飞机"),
+            "{body:#}"
+        );
+    }
+
     #[tokio::test]
     async fn paging_by_page_and_by_cursor_reaches_every_hit() {
         let fixture = fixture();

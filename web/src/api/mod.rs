@@ -20,28 +20,8 @@ pub use limit::RateLimiter;
 
 use crate::iiif::ids::page_identifier;
 
-/// The language of labels and names in an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// Chinese (the default).
-    Zh,
-    /// English, where an English name exists.
-    En,
-}
-
-impl Lang {
-    /// `zh` or `en` (also `zh-Hans`, `zh-CN`, `en-GB` …).
-    pub fn parse(value: &str) -> Option<Lang> {
-        let lower = value.trim().to_ascii_lowercase();
-        if lower == "zh" || lower.starts_with("zh-") {
-            Some(Lang::Zh)
-        } else if lower == "en" || lower.starts_with("en-") {
-            Some(Lang::En)
-        } else {
-            None
-        }
-    }
-}
+/// The language of labels and names in an answer: the pages' own.
+pub use crate::i18n::Lang;
 
 /// The IIIF identifier of an item's first image page, when the public may see it.
 pub fn first_image(record: &ItemRecord) -> Option<String> {

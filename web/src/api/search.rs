@@ -68,6 +68,22 @@ pub struct SearchResponse {
     pub next_cursor: Option<String>,
     /// True when the query was malformed and its words were searched plainly.
     pub query_was_fallback: bool,
+    /// Present when no item holds every word of the query and the search
+    /// was loosened to find some: what was given up.
+    pub relaxed: Option<RelaxedResponse>,
+}
+
+/// How a query that found nothing as typed was loosened.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelaxedResponse {
+    /// Words (or phrases, field terms) no longer required, in the order they
+    /// were given up: first those no item holds, then the most common ones.
+    pub dropped: Vec<String>,
+    /// True when the hits hold at least one of the remaining words rather
+    /// than all of them (those holding more rank first).
+    pub any_word: bool,
+    /// The same in words, in the language asked for.
+    pub message: String,
 }
 
 /// One hit.
@@ -592,6 +608,11 @@ pub async fn search(
         applied_filters,
         next_cursor: results.next_cursor.clone(),
         query_was_fallback: results.query_was_fallback,
+        relaxed: results.relaxed.as_ref().map(|relaxation| RelaxedResponse {
+            dropped: relaxation.dropped.clone(),
+            any_word: relaxation.any_word,
+            message: params.lang.relaxation_note(relaxation),
+        }),
     };
     let mut headers = HeaderMap::new();
     headers.insert("x-total-count", HeaderValue::from(results.total as u64));

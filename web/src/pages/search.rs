@@ -344,6 +344,8 @@ struct SearchPage {
     page_label: String,
     suggestions: Vec<Suggestion>,
     query_was_fallback: bool,
+    /// What the search gave up to find something, when it did.
+    relaxation_note: Option<String>,
 }
 
 /// `GET /search`.
@@ -504,6 +506,10 @@ async fn build_search_page(
         page_label: lang.page_of(current_page, page_count),
         suggestions,
         query_was_fallback: results.query_was_fallback,
+        relaxation_note: results
+            .relaxed
+            .as_ref()
+            .map(|relaxation| lang.relaxation_note(relaxation)),
     };
     render_html(&page)
 }

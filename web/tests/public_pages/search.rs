@@ -130,6 +130,22 @@ async fn zero_results_suggest_what_would_find_something() {
     assert!(html.contains(r#"href="/search?q=%E8%80%80%E5%B7%9E""#));
 }
 
+/// Issue #14: a query no record answers whole says what it left out.
+#[tokio::test]
+async fn a_relaxed_search_says_what_it_left_out() {
+    let fixture = fixture();
+    let html = fixture
+        .page("/search?q=%E8%80%80%E5%B7%9E%E7%AA%91%E7%9A%84%E9%9D%92%E7%93%B7%E9%A3%9E%E6%9C%BA")
+        .await;
+    assert!(html.contains("以下结果不含：飞机"), "{html}");
+    assert!(html.contains("耀州窑青瓷碗"));
+    let html = fixture
+        .page("/search?q=%E8%80%80%E5%B7%9E%E7%AA%91%E7%9A%84%E7%A2%97")
+        .await;
+    assert!(!html.contains("以下结果不含"));
+    assert!(html.contains("<mark>耀州窑</mark>"));
+}
+
 #[tokio::test]
 async fn malformed_and_hostile_parameters_never_fail() {
     let fixture = fixture();
