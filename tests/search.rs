@@ -108,3 +108,47 @@ fn a_changed_analyser_asks_for_a_reindex() {
     sandbox.wenyuan(&["reindex"]).expect_code(0);
     assert_eq!(search_json(&sandbox, &["唐诗"])["total"], 2);
 }
+
+/// Issue #14: on the demo archive, the queries the issue names find what
+/// they find with spaces (each was 0 results as one phrase), in one call
+/// of `wenyuan search` as on the site.
+#[test]
+fn demo_queries_typed_without_spaces_find_what_they_name() {
+    let sandbox = Sandbox::new();
+    // The demo's own default folder is ./wenyuan-demo: name the sandbox's.
+    let data = sandbox.data();
+    sandbox
+        .wenyuan(&["demo", "--no-serve", "--data", data.to_str().unwrap()])
+        .expect_code(0);
+    for (typed, spaced) in [
+        ("黄堡镇的老照片", "黄堡镇 老照片"),
+        ("耀州窑的碗", "耀州窑 碗"),
+        ("秦腔演出海报", "秦腔 演出 海报"),
+        ("同官县志乾隆", "同官县志 乾隆"),
+        ("黃堡鎮的老照片", "黄堡镇 老照片"),
+    ] {
+        let found = search_json(&sandbox, &[typed]);
+        let expected = search_json(&sandbox, &[spaced]);
+        assert!(expected["total"].as_u64().unwrap() > 0, "{spaced}");
+        assert_eq!(found["total"], expected["total"], "{typed}");
+        let mut found_ids = hit_ids(&found);
+        let mut expected_ids = hit_ids(&expected);
+        found_ids.sort();
+        expected_ids.sort();
+        assert_eq!(found_ids, expected_ids, "{typed}");
+        assert!(found["relaxed"].is_null(), "{typed}: {found:#}");
+        let phrase = search_json(&sandbox, &[&format!("\"{typed}\"")]);
+        assert_eq!(phrase["total"], 0, "{typed} as one phrase");
+    }
+    // A word the archive lacks is given up, and the answer says so.
+    let relaxed = search_json(&sandbox, &["耀州窑的碗飞机"]);
+    assert_eq!(relaxed["relaxed"]["dropped"], serde_json::json!(["飞机"]));
+    assert!(relaxed["total"].as_u64().unwrap() > 0);
+    let printed = sandbox.wenyuan(&["search", "耀州窑的碗飞机"]);
+    printed.expect_code(0);
+    assert!(
+        printed.stdout().contains("leave out: 飞机"),
+        "{}",
+        printed.stdout()
+    );
+}
