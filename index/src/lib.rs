@@ -1,4 +1,5 @@
-//! `wenyuan-index` owns wenyuan's data: the record model ([`model`]), the
+//! `wenyuan-index` owns wenyuan's data: the record model ([`model`]), what
+//! the public may see of it ([`access`]), the
 //! catalogue in SQLite that is the source of truth ([`catalog`]), the
 //! content-addressed store of preserved originals ([`store`]), fixity audits
 //! ([`verify`]), the Chinese-aware search index ([`search`], [`dates`]) and the data directory that holds them all ([`DataDir`]).
@@ -6,6 +7,7 @@
 //! Nothing here knows about HTTP, async runtimes or terminals: everything is
 //! synchronous and long operations take a progress callback.
 
+pub mod access;
 pub mod catalog;
 pub mod dates;
 pub mod error;

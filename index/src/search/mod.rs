@@ -39,6 +39,7 @@ use tantivy::{
 pub use collector::Sort;
 pub use snippet::{Fragment, Highlighted};
 
+use crate::access;
 use crate::dates::normalize_date;
 use crate::model::{AccessLevel, DcElement, Institution, ItemRecord};
 use crate::{Error, Result};
@@ -204,6 +205,17 @@ pub struct Hit {
     pub item_type: Option<String>,
     /// First thumbnail path, relative to the data directory.
     pub thumbnail: Option<String>,
+    /// Creators and contributors, in the record's order (none for a
+    /// restricted item, whose citation does not name them).
+    pub creators: Vec<String>,
+    /// The holding venue's id.
+    pub institution_id: Option<String>,
+    /// The collection's id within the venue.
+    pub collection_id: Option<String>,
+    /// Who may see what.
+    pub access: AccessLevel,
+    /// `(file seq, page)` of the first image page, when the public may see it.
+    pub first_page: Option<(u32, u32)>,
 }
 
 /// Counts of one facet's values, largest first.
@@ -604,6 +616,20 @@ impl SearchIndex {
             date: text(fields.date_text),
             item_type: text(fields.item_type),
             thumbnail: text(fields.thumbnail),
+            creators: doc
+                .get_all(fields.creators)
+                .filter_map(|value| value.as_str())
+                .map(str::to_string)
+                .collect(),
+            institution_id: text(fields.institution_id),
+            collection_id: text(fields.collection_id),
+            access: text(fields.access)
+                .and_then(|access| access.parse().ok())
+                .unwrap_or(AccessLevel::Restricted),
+            first_page: doc
+                .get_first(fields.first_page)
+                .and_then(|value| value.as_u64())
+                .map(|packed| ((packed >> 32) as u32, packed as u32)),
         }
     }
 }
@@ -754,7 +780,10 @@ impl IndexUpdater {
         if !self.fresh {
             self.delete(&item.id)?;
         }
-        let document = build_document(&self.fields, doc);
+        let Some(view) = access::public_view(doc.record) else {
+            return Ok(());
+        };
+        let document = build_document(&self.fields, doc, &view);
         self.writer.add_document(document)?;
         Ok(())
     }
@@ -804,14 +833,18 @@ fn clean<'a>(values: impl IntoIterator<Item = &'a String>) -> impl Iterator<Item
 /// Longest facet value kept (bytes).
 const MAX_FACET_VALUE: usize = 200;
 
-/// The tantivy document of an item.
-///
-/// Full text from files is only indexed for public items: for
-/// `metadata_only` and `restricted` items the files are not shown, so
-/// neither is their text; thumbnails likewise.
-fn build_document(fields: &Fields, doc: &IndexDocument) -> TantivyDocument {
-    let item = &doc.record.item;
-    let metadata = &item.metadata;
+/// The tantivy document of an item, from what the public may see of it
+/// ([`access::public_view`]): a restricted item is found by its citation
+/// only, and files' full text and thumbnails are indexed only where the
+/// files are shown. Everything a result line shows is stored, so that a
+/// page of hits needs no catalogue read.
+fn build_document(
+    fields: &Fields,
+    doc: &IndexDocument,
+    view: &access::PublicRecord,
+) -> TantivyDocument {
+    let item = &view.record().item;
+    let metadata = view.metadata();
     let mut out = TantivyDocument::default();
     out.add_text(fields.id, &item.id);
     out.add_u64(fields.id_key, schema::id_key(&item.id));
@@ -868,9 +901,9 @@ fn build_document(fields: &Fields, doc: &IndexDocument) -> TantivyDocument {
     if let Some(name) = doc.collection_name.map(str::trim).filter(|n| !n.is_empty()) {
         add_kind(TextKind::Extra, name, &mut out);
     }
-    let public = item.access == AccessLevel::Public;
+    let public = access::shows_files(item.access);
     if public {
-        for file in &doc.record.files {
+        for file in view.files() {
             if let Some(text) = file
                 .text
                 .as_deref()
@@ -944,6 +977,21 @@ fn build_document(fields: &Fields, doc: &IndexDocument) -> TantivyDocument {
     }
     if public && let Some(thumbnail) = doc.thumbnail {
         out.add_text(fields.thumbnail, thumbnail);
+    }
+    for element in [DcElement::Creator, DcElement::Contributor] {
+        for value in clean(metadata.values(element)) {
+            out.add_text(fields.creators, value);
+        }
+    }
+    if let Some(id) = &item.institution_id {
+        out.add_text(fields.institution_id, id);
+    }
+    if let Some(id) = &item.collection_id {
+        out.add_text(fields.collection_id, id);
+    }
+    out.add_text(fields.access, item.access.as_str());
+    if let Some((seq, page)) = view.first_page() {
+        out.add_u64(fields.first_page, (u64::from(seq) << 32) | u64::from(page));
     }
     out
 }

@@ -122,6 +122,16 @@ pub struct Fields {
     pub item_type: Field,
     /// Thumbnail path relative to the data directory (stored).
     pub thumbnail: Field,
+    /// Creators and contributors for display (stored, one value each).
+    pub creators: Field,
+    /// The venue's id (stored).
+    pub institution_id: Field,
+    /// The collection's id within the venue (stored).
+    pub collection_id: Field,
+    /// Access level name (stored).
+    pub access: Field,
+    /// First image page the public may see, `seq << 32 | page` (stored).
+    pub first_page: Field,
 }
 
 impl Fields {
@@ -226,6 +236,11 @@ pub fn build_schema() -> (Schema, Fields) {
     let date_text = builder.add_text_field("date_text", STORED);
     let item_type = builder.add_text_field("item_type", STORED);
     let thumbnail = builder.add_text_field("thumbnail", STORED);
+    let creators = builder.add_text_field("creators", STORED);
+    let institution_id = builder.add_text_field("institution_id", STORED);
+    let collection_id = builder.add_text_field("collection_id", STORED);
+    let access = builder.add_text_field("access_level", STORED);
+    let first_page = builder.add_u64_field("first_page", STORED);
     let fields = Fields {
         id,
         id_key,
@@ -243,6 +258,11 @@ pub fn build_schema() -> (Schema, Fields) {
         date_text,
         item_type,
         thumbnail,
+        creators,
+        institution_id,
+        collection_id,
+        access,
+        first_page,
     };
     (builder.build(), fields)
 }

@@ -432,15 +432,18 @@ fn corpus(size: usize) -> Corpus {
         record.item.collection_id = Some(format!("c{}", rng.below(3)));
         record.item.access = access;
         record.item.created_at = rng.below(1_000_000) as i64;
+        // What the public may see is what is searchable: a restricted
+        // item's citation only, files' text only where files are shown.
         let metadata = &record.item.metadata;
         let mut values: Vec<String> = metadata
             .dc
-            .values()
-            .flatten()
+            .iter()
+            .filter(|(element, _)| crate::access::shows_element(access, **element))
+            .flat_map(|(_, values)| values)
             .map(|value| fold(value))
             .collect();
         values.push(fold(&institutions[institution].name_zh));
-        if access == AccessLevel::Public {
+        if crate::access::shows_files(access) {
             values.push(fold(&fulltext));
         }
         texts.push(values);
@@ -624,7 +627,12 @@ fn expected_facets(
             format!("{institution}/{}", item.collection_id.clone().unwrap()),
         );
         add("institution", institution);
+        // Facets count what the public may see (a restricted item's
+        // subjects, places and languages are not in its citation).
         let distinct = |element| -> HashSet<String> {
+            if !crate::access::shows_element(item.access, element) {
+                return HashSet::new();
+            }
             item.metadata.values(element).iter().cloned().collect()
         };
         for value in distinct(DcElement::Type) {

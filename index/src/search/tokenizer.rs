@@ -28,9 +28,11 @@ use pinyin::ToPinyin;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::UnicodeNormalization;
 
-/// Version of the analysis chain; stored next to the index. Bump on any
-/// change to normalisation, tokenizers or dictionary.
-pub const ANALYSER_VERSION: &str = "wenyuan-analyser-2";
+/// Version of the analysis chain and the schema; stored next to the index.
+/// Bump on any change to normalisation, tokenizers, dictionary or the
+/// fields stored (3: result lines' creators, venue, collection, access and
+/// first page stored; items indexed from their public view).
+pub const ANALYSER_VERSION: &str = "wenyuan-analyser-3";
 
 /// Name under which [`ZhWords`] is registered.
 pub const ZH_WORDS: &str = "zh_words";
