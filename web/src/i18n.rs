@@ -7,6 +7,8 @@
 use wenyuan_index::model::{AccessLevel, DcElement, InstitutionKind};
 use wenyuan_index::search::Relaxation;
 
+use crate::state::Venues;
+
 /// A language of the public pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -27,6 +29,15 @@ impl Lang {
             Some(Lang::Zh)
         } else {
             None
+        }
+    }
+
+    /// A name in this language: the English one when asked for and given,
+    /// else the Chinese one.
+    pub fn pick(self, zh: &str, en: Option<&str>) -> String {
+        match (self, en.map(str::trim)) {
+            (Lang::En, Some(en)) if !en.is_empty() => en.to_string(),
+            _ => zh.to_string(),
         }
     }
 
@@ -171,6 +182,26 @@ impl Lang {
             (Lang::En, AccessLevel::MetadataOnly) => "Description only",
             (Lang::En, AccessLevel::Restricted) => "Restricted",
         }
+    }
+
+    /// The label of a facet value, for the pages and the API alike: venue
+    /// and collection names instead of ids, labels of venue kinds and
+    /// access levels; other values as they are.
+    pub fn facet_value_label(self, venues: &Venues, facet: &str, value: &str) -> String {
+        let known = match facet {
+            "institution" => venues.institution_name(value, self),
+            "collection" => venues.collection_name(value, self),
+            "institution_kind" => value
+                .parse::<InstitutionKind>()
+                .ok()
+                .map(|kind| self.kind_label(kind).to_string()),
+            "access" => value
+                .parse()
+                .ok()
+                .map(|access| self.access_label(access).to_string()),
+            _ => None,
+        };
+        known.unwrap_or_else(|| value.to_string())
     }
 
     /// The heading of a search facet (names of `FACET_NAMES`).

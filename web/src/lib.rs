@@ -16,6 +16,7 @@ pub mod pages;
 pub mod router;
 pub mod serve;
 pub mod state;
+pub mod urls;
 
 pub use config::SiteConfig;
 pub use error::AppError;

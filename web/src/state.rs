@@ -2,11 +2,16 @@
 //! catalogue connections, the search index and the site configuration, all
 //! behind one `Arc` so handlers clone it for free.
 
+use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
+use wenyuan_index::model::{Collection, Institution};
 use wenyuan_index::search::{SearchIndex, SearchRequest, SearchResults};
 use wenyuan_index::{Catalog, DataDir};
 
+use crate::i18n::Lang;
 use crate::{AppError, SiteConfig};
 
 /// Idle catalogue connections kept for reuse: enough for every request a
@@ -24,6 +29,89 @@ struct Inner {
     search_index: SearchIndex,
     idle_catalogs: Mutex<Vec<Catalog>>,
     config: SiteConfig,
+    venues: Mutex<(CatalogStamp, Arc<Venues>)>,
+}
+
+/// Every venue and collection, by id: what result lines, facets and
+/// breadcrumbs name. Read once and again only when the catalogue changed.
+#[derive(Debug, Default)]
+pub struct Venues {
+    institutions: Vec<Institution>,
+    institution_index: HashMap<String, usize>,
+    collections: HashMap<(String, String), Collection>,
+}
+
+impl Venues {
+    fn new(institutions: Vec<Institution>, collections: Vec<Collection>) -> Venues {
+        Venues {
+            institution_index: institutions
+                .iter()
+                .enumerate()
+                .map(|(n, institution)| (institution.id.clone(), n))
+                .collect(),
+            institutions,
+            collections: collections
+                .into_iter()
+                .map(|collection| {
+                    (
+                        (collection.institution_id.clone(), collection.id.clone()),
+                        collection,
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Every venue, in the catalogue's order.
+    pub fn institutions(&self) -> &[Institution] {
+        &self.institutions
+    }
+
+    /// One venue.
+    pub fn institution(&self, id: &str) -> Option<&Institution> {
+        self.institution_index
+            .get(id)
+            .map(|n| &self.institutions[*n])
+    }
+
+    /// One collection of a venue.
+    pub fn collection(&self, institution_id: &str, id: &str) -> Option<&Collection> {
+        self.collections
+            .get(&(institution_id.to_string(), id.to_string()))
+    }
+
+    /// A venue's name in `lang` (Chinese when it has no English one).
+    pub fn institution_name(&self, id: &str, lang: Lang) -> Option<String> {
+        self.institution(id)
+            .map(|institution| lang.pick(&institution.name_zh, institution.name_en.as_deref()))
+    }
+
+    /// A collection's name in `lang`, by the collection facet's value
+    /// `venue/collection`.
+    pub fn collection_name(&self, key: &str, lang: Lang) -> Option<String> {
+        let (institution_id, id) = key.split_once('/')?;
+        self.collection(institution_id, id)
+            .map(|collection| lang.pick(&collection.name_zh, collection.name_en.as_deref()))
+    }
+}
+
+/// When the catalogue last changed, as far as its files tell: their
+/// modification times and sizes (a commit in WAL mode grows or rewrites the
+/// `-wal` file; a checkpoint rewrites the database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct CatalogStamp([(Option<SystemTime>, u64); 2]);
+
+impl CatalogStamp {
+    fn of(catalog_path: &Path) -> CatalogStamp {
+        let stat = |path: &Path| {
+            std::fs::metadata(path)
+                .map(|meta| (meta.modified().ok(), meta.len()))
+                .unwrap_or_default()
+        };
+        let mut wal = catalog_path.as_os_str().to_owned();
+        wal.push("-wal");
+        CatalogStamp([stat(catalog_path), stat(Path::new(&wal))])
+    }
 }
 
 impl AppState {
@@ -39,8 +127,55 @@ impl AppState {
                 search_index,
                 idle_catalogs: Mutex::new(vec![first_catalog]),
                 config,
+                venues: Mutex::new((CatalogStamp::default(), Arc::default())),
             }),
         })
+    }
+
+    /// Every venue and collection, read again when the catalogue has
+    /// changed since the last call (synchronous: a `stat` of the catalogue's
+    /// files, and two small reads after a change; call it inside a blocking
+    /// task, or through [`AppState::venues`]).
+    pub fn venues_blocking(&self) -> wenyuan_index::Result<Arc<Venues>> {
+        let path = self.inner.data_dir.catalog_path();
+        let stamp = CatalogStamp::of(&path);
+        {
+            let cached = self.inner.venues.lock().expect("venue cache");
+            if cached.0 == stamp && stamp != CatalogStamp::default() {
+                return Ok(cached.1.clone());
+            }
+        }
+        let venues = self.with_catalog(|catalog| {
+            Ok(Arc::new(Venues::new(
+                catalog.institutions()?,
+                catalog.collections()?,
+            )))
+        })?;
+        *self.inner.venues.lock().expect("venue cache") = (stamp, venues.clone());
+        Ok(venues)
+    }
+
+    /// [`AppState::venues_blocking`] on the blocking pool.
+    pub async fn venues(&self) -> Result<Arc<Venues>, AppError> {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || state.venues_blocking())
+            .await?
+            .map_err(AppError::from)
+    }
+
+    /// A search and the venues that name its hits, in one trip to the
+    /// blocking pool.
+    pub async fn search_with_venues(
+        &self,
+        request: SearchRequest,
+    ) -> Result<(SearchResults, Arc<Venues>), AppError> {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let results = state.inner.search_index.search(&request)?;
+            Ok::<_, wenyuan_index::Error>((results, state.venues_blocking()?))
+        })
+        .await?
+        .map_err(AppError::from)
     }
 
     /// The data directory.
@@ -67,26 +202,32 @@ impl AppState {
         F: FnOnce(&Catalog) -> wenyuan_index::Result<T> + Send + 'static,
     {
         let state = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let pooled = state
-                .inner
-                .idle_catalogs
-                .lock()
-                .expect("catalogue pool")
-                .pop();
-            let catalog = match pooled {
-                Some(catalog) => catalog,
-                None => Catalog::open_read_only(&state.inner.data_dir.catalog_path())?,
-            };
-            let result = read(&catalog);
-            let mut idle = state.inner.idle_catalogs.lock().expect("catalogue pool");
-            if idle.len() < IDLE_CATALOGS {
-                idle.push(catalog);
-            }
-            result
-        })
-        .await?
-        .map_err(AppError::from)
+        tokio::task::spawn_blocking(move || state.with_catalog(read))
+            .await?
+            .map_err(AppError::from)
+    }
+
+    /// Runs `read` with a pooled catalogue connection, synchronously.
+    fn with_catalog<T>(
+        &self,
+        read: impl FnOnce(&Catalog) -> wenyuan_index::Result<T>,
+    ) -> wenyuan_index::Result<T> {
+        let pooled = self
+            .inner
+            .idle_catalogs
+            .lock()
+            .expect("catalogue pool")
+            .pop();
+        let catalog = match pooled {
+            Some(catalog) => catalog,
+            None => Catalog::open_read_only(&self.inner.data_dir.catalog_path())?,
+        };
+        let result = read(&catalog);
+        let mut idle = self.inner.idle_catalogs.lock().expect("catalogue pool");
+        if idle.len() < IDLE_CATALOGS {
+            idle.push(catalog);
+        }
+        result
     }
 
     /// Runs a search on the blocking pool.

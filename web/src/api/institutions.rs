@@ -10,8 +10,8 @@ use wenyuan_index::model::{Collection, Institution};
 use super::error::{ApiError, ApiPath, ApiQuery};
 use super::items::{LangParam, lang_of};
 use super::limit::Allowance;
-use super::search::encode;
-use crate::iiif::ids::base_url;
+use crate::urls::base_url;
+use crate::urls::encode;
 use crate::{AppError, AppState};
 
 /// A venue.

@@ -11,23 +11,15 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
-use wenyuan_index::model::{AccessLevel, DcElement};
+use wenyuan_index::access;
+use wenyuan_index::model::DcElement;
 
 use super::error::{ApiError, ApiPath, ApiQuery};
 use super::limit::Allowance;
 use super::search::Named;
 use super::{Lang, iso_utc};
-use crate::iiif::ids;
+use crate::urls as ids;
 use crate::{AppError, AppState};
-
-/// Dublin Core elements a restricted item still shows: enough to cite it.
-pub const RESTRICTED_ELEMENTS: [DcElement; 5] = [
-    DcElement::Title,
-    DcElement::Type,
-    DcElement::Date,
-    DcElement::Identifier,
-    DcElement::Rights,
-];
 
 /// An item's record.
 #[derive(Debug, Serialize, ToSchema)]
@@ -155,55 +147,44 @@ pub async fn item(
             "item '{id}' does not exist"
         ))));
     };
-    if record.item.deleted_at.is_some() {
+    let Some(view) = access::public_view(&record) else {
         return Err(ApiError(AppError::NotFound(format!(
             "item '{id}' was deleted"
         ))));
-    }
+    };
     let config = state.config();
-    let item = &record.item;
-    let restricted = item.access == AccessLevel::Restricted;
-    let public = item.access == AccessLevel::Public;
-    let dc = item
-        .metadata
+    let item = &view.record().item;
+    let dc = view
+        .metadata()
         .dc
         .iter()
-        .filter(|(element, _)| !restricted || RESTRICTED_ELEMENTS.contains(element))
         .map(|(element, values)| (element.as_str().to_string(), values.clone()))
         .collect();
-    let extra = if restricted {
-        BTreeMap::new()
-    } else {
-        item.metadata.extra.clone()
-    };
-    let files: Vec<FileResponse> = if public {
-        record
-            .files
-            .iter()
-            .map(|file| FileResponse {
-                seq: file.seq,
-                media_type: file.media_type.clone(),
-                size: file.size,
-                digest: file.digest.clone(),
-                pages: file
-                    .derivatives
-                    .iter()
-                    .map(|page| {
-                        let identifier = ids::page_identifier(&item.id, file.seq, page.page);
-                        PageResponse {
-                            page: page.page,
-                            width: page.width,
-                            height: page.height,
-                            iiif_image: ids::image_service_url(config, &identifier),
-                            thumbnail: ids::thumbnail_url(config, &identifier, 400),
-                        }
-                    })
-                    .collect(),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let extra = view.metadata().extra.clone();
+    let files: Vec<FileResponse> = view
+        .files()
+        .iter()
+        .map(|file| FileResponse {
+            seq: file.seq,
+            media_type: file.media_type.clone(),
+            size: file.size,
+            digest: file.digest.clone(),
+            pages: file
+                .derivatives
+                .iter()
+                .map(|page| {
+                    let identifier = ids::page_identifier(&item.id, file.seq, page.page);
+                    PageResponse {
+                        page: page.page,
+                        width: page.width,
+                        height: page.height,
+                        iiif_image: ids::image_service_url(config, &identifier),
+                        thumbnail: ids::thumbnail_url(config, &identifier, 400),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
     let pick = |zh: &str, en: &Option<String>| match lang {
         Lang::En => en.clone().unwrap_or_else(|| zh.to_string()),
         Lang::Zh => zh.to_string(),
@@ -223,10 +204,12 @@ pub async fn item(
         }),
         dc,
         extra,
-        rights: item.metadata.values(DcElement::Rights).to_vec(),
+        rights: view.metadata().values(DcElement::Rights).to_vec(),
         created_at: iso_utc(item.created_at),
         updated_at: iso_utc(item.updated_at),
-        iiif_manifest: super::first_image(&record).map(|_| ids::manifest_url(config, &item.id)),
+        iiif_manifest: view
+            .first_page()
+            .map(|_| ids::manifest_url(config, &item.id)),
         files,
     };
     let bytes = serde_json::to_vec(&body)

@@ -9,7 +9,7 @@ use utoipa::openapi::server::Server;
 
 use super::limit::Allowance;
 use crate::AppState;
-use crate::iiif::ids::base_url;
+use crate::urls::base_url;
 
 /// The API's description, collected from the handlers.
 #[derive(OpenApi)]

@@ -3,7 +3,7 @@
 //! next page; `Link` and `X-Total-Count` headers for clients that page by
 //! headers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
@@ -11,15 +11,14 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
-use wenyuan_index::catalog::HitSummary;
-use wenyuan_index::model::{AccessLevel, InstitutionKind};
 use wenyuan_index::search::schema::FACET_NAMES;
 use wenyuan_index::search::{MAX_OFFSET, SearchRequest, Sort};
 
 use super::Lang;
 use super::error::{ApiError, ApiQuery};
 use super::limit::Allowance;
-use crate::iiif::ids;
+use crate::state::Venues;
+use crate::urls::{self as ids, encode_into};
 use crate::{AppError, AppState};
 
 /// Default hits per page.
@@ -33,9 +32,10 @@ const MAX_FACET_LIMIT: usize = 20;
 /// Longest query accepted.
 const MAX_QUERY_CHARS: usize = 500;
 /// The fields of a hit that `fields` may select.
-pub const ITEM_FIELDS: [&str; 12] = [
+pub const ITEM_FIELDS: [&str; 13] = [
     "id",
     "title",
+    "creators",
     "snippet",
     "url",
     "thumbnail",
@@ -93,6 +93,9 @@ pub struct SearchItem {
     pub id: String,
     /// Display title.
     pub title: String,
+    /// Creators and contributors (责任者), in the record's order; empty for
+    /// a restricted item.
+    pub creators: Vec<String>,
     /// A passage with the matches, as plain text.
     pub snippet: Option<String>,
     /// The item's page on the public site.
@@ -394,27 +397,6 @@ impl SearchParams {
     }
 }
 
-/// Percent-encodes a query component (everything but unreserved characters).
-pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    encode_into(&mut out, text);
-    out
-}
-
-/// [`encode`], appending to `out`.
-fn encode_into(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(byte >> 4)] as char);
-            out.push(HEX[usize::from(byte & 0xF)] as char);
-        }
-    }
-}
-
 /// Search the holdings of every venue.
 #[utoipa::path(
     get,
@@ -457,72 +439,15 @@ pub async fn search(
         cursor: params.cursor.clone().filter(|cursor| cursor != "*"),
         facets: !params.facets.is_empty(),
     };
-    let results = state.search(request).await?;
-    let ids: Vec<String> = results.hits.iter().map(|hit| hit.id.clone()).collect();
-    let (summaries, institutions, collections) = state
-        .catalog(move |catalog| {
-            Ok((
-                catalog.hit_summaries(&ids)?,
-                catalog.institutions()?,
-                catalog.collections()?,
-            ))
-        })
-        .await?;
+    let (results, venues) = state.search_with_venues(request).await?;
     let config = state.config();
     let base = ids::base_url(config);
     let lang = params.lang;
-    let institution_names: HashMap<String, String> = institutions
-        .iter()
-        .map(|institution| {
-            let name = match lang {
-                Lang::En => institution.name_en.clone(),
-                Lang::Zh => None,
-            };
-            (
-                institution.id.clone(),
-                name.unwrap_or_else(|| institution.name_zh.clone()),
-            )
-        })
-        .collect();
-    let collection_names: HashMap<String, String> = collections
-        .iter()
-        .map(|collection| {
-            let name = match lang {
-                Lang::En => collection.name_en.clone(),
-                Lang::Zh => None,
-            };
-            (
-                format!("{}/{}", collection.institution_id, collection.id),
-                name.unwrap_or_else(|| collection.name_zh.clone()),
-            )
-        })
-        .collect();
-    let label = |facet: &str, value: &str| -> String {
-        match facet {
-            "institution" => institution_names.get(value).cloned(),
-            "collection" => collection_names.get(value).cloned(),
-            "institution_kind" => InstitutionKind::ALL
-                .into_iter()
-                .find(|kind| kind.as_str() == value)
-                .map(|kind| match lang {
-                    Lang::Zh => kind.label_zh().to_string(),
-                    Lang::En => kind.as_str().replace('_', " "),
-                }),
-            "access" => Some(match (lang, value) {
-                (Lang::Zh, "public") => "公开".into(),
-                (Lang::Zh, "metadata_only") => "仅元数据".into(),
-                (Lang::Zh, "restricted") => "受限".into(),
-                (_, other) => other.replace('_', " "),
-            }),
-            _ => None,
-        }
-        .unwrap_or_else(|| value.to_string())
-    };
+    let label = |facet: &str, value: &str| lang.facet_value_label(&venues, facet, value);
 
     let mut items = Vec::with_capacity(results.hits.len());
     for hit in &results.hits {
-        let summary = summaries.get(&hit.id);
-        let item = search_item(&state, hit, summary, &institution_names, &collection_names);
+        let item = search_item(&state, hit, &venues, lang);
         let mut value = serde_json::to_value(item)
             .map_err(|error| ApiError(AppError::Internal(error.to_string())))?;
         if !params.fields.is_empty()
@@ -629,45 +554,39 @@ pub async fn search(
     Ok((headers, Json(body)).into_response())
 }
 
-/// A hit as the API shows it, completed from the catalogue.
+/// A hit as the API shows it: everything from the index's stored fields
+/// (what the public may see of the item) and the cached venue names.
 fn search_item(
     state: &AppState,
     hit: &wenyuan_index::search::Hit,
-    item: Option<&HitSummary>,
-    institution_names: &HashMap<String, String>,
-    collection_names: &HashMap<String, String>,
+    venues: &Venues,
+    lang: Lang,
 ) -> SearchItem {
     let config = state.config();
-    let image = item
-        .and_then(|item| super::public_image(&hit.id, item.access, item.deleted, item.first_page));
-    let institution = item
-        .and_then(|item| item.institution_id.clone())
-        .map(|id| Named {
-            name: institution_names
-                .get(&id)
-                .cloned()
-                .or_else(|| hit.institution.clone())
-                .unwrap_or_else(|| id.clone()),
-            id,
-        });
-    let collection = item.and_then(|item| {
-        let institution_id = item.institution_id.as_deref()?;
-        let id = item.collection_id.clone()?;
-        let name = collection_names
-            .get(&format!("{institution_id}/{id}"))
-            .cloned()
+    let image = hit
+        .first_page
+        .map(|(seq, page)| ids::page_identifier(&hit.id, seq, page));
+    let institution = hit.institution_id.clone().map(|id| Named {
+        name: venues
+            .institution_name(&id, lang)
+            .or_else(|| hit.institution.clone())
+            .unwrap_or_else(|| id.clone()),
+        id,
+    });
+    let collection = hit.collection_id.clone().map(|id| {
+        let name = hit
+            .institution_id
+            .as_deref()
+            .and_then(|institution_id| venues.collection(institution_id, &id))
+            .map(|collection| lang.pick(&collection.name_zh, collection.name_en.as_deref()))
             .unwrap_or_else(|| id.clone());
-        Some(Named { id, name })
+        Named { id, name }
     });
     SearchItem {
         id: hit.id.clone(),
         title: hit.title.clone(),
-        // A restricted item shows no more than its citation, not even a passage.
-        snippet: hit
-            .snippet
-            .as_ref()
-            .filter(|_| item.is_none_or(|item| item.access != AccessLevel::Restricted))
-            .map(|snippet| snippet.plain_text()),
+        creators: hit.creators.clone(),
+        snippet: hit.snippet.as_ref().map(|snippet| snippet.plain_text()),
         url: ids::item_page_url(config, &hit.id),
         thumbnail: image
             .as_ref()
@@ -680,11 +599,7 @@ fn search_item(
         collection,
         item_type: hit.item_type.clone(),
         date: hit.date.clone(),
-        access: item
-            .map(|item| item.access)
-            .unwrap_or(AccessLevel::Public)
-            .as_str()
-            .to_string(),
+        access: hit.access.as_str().to_string(),
     }
 }
 

@@ -8,8 +8,6 @@
 //! identifier is served). Identifiers are checked against a small alphabet
 //! before anything else, so no path tricks reach the disk.
 
-use crate::SiteConfig;
-
 /// Longest identifier accepted.
 const MAX_IDENTIFIER: usize = 128;
 
@@ -57,39 +55,6 @@ impl ImageId {
         }
         Some(ImageId::Alias(identifier.to_string()))
     }
-}
-
-/// The identifier of one page.
-pub fn page_identifier(item_id: &str, seq: u32, page: u32) -> String {
-    format!("{item_id}~{seq}~{page}")
-}
-
-/// The public base URL of the site, without a trailing slash.
-pub fn base_url(config: &SiteConfig) -> &str {
-    config.public_url.trim_end_matches('/')
-}
-
-/// The Image API service of one page: `{base}/iiif/3/{id}`.
-pub fn image_service_url(config: &SiteConfig, identifier: &str) -> String {
-    format!("{}/iiif/3/{identifier}", base_url(config))
-}
-
-/// A thumbnail of one page through the Image API, `width` pixels wide at most.
-pub fn thumbnail_url(config: &SiteConfig, identifier: &str, width: u32) -> String {
-    format!(
-        "{}/full/!{width},{width}/0/default.jpg",
-        image_service_url(config, identifier)
-    )
-}
-
-/// An item's Presentation API manifest.
-pub fn manifest_url(config: &SiteConfig, item_id: &str) -> String {
-    format!("{}/iiif/3/manifests/{item_id}", base_url(config))
-}
-
-/// An item's page on the public site.
-pub fn item_page_url(config: &SiteConfig, item_id: &str) -> String {
-    format!("{}/items/{item_id}", base_url(config))
 }
 
 #[cfg(test)]

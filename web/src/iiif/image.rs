@@ -18,15 +18,17 @@ use axum::response::{IntoResponse, Response};
 use image::DynamicImage;
 use image::imageops::FilterType;
 use serde_json::json;
-use wenyuan_index::model::{AccessLevel, DcElement, StorageMode};
+use wenyuan_index::access;
+use wenyuan_index::model::{DcElement, StorageMode};
 use wenyuan_index::{Digest, FileStore};
 
-use super::ids::{ImageId, image_service_url};
+use super::ids::ImageId;
 use super::levels::LEVELS;
 use super::params::{
     Format, MAX_AREA, MAX_HEIGHT, MAX_WIDTH, Quality, Region, Rotation, Size, parse_quality_format,
 };
 use crate::api::ApiError;
+use crate::urls::image_service_url;
 use crate::{AppError, AppState};
 
 /// Tile edge advertised in `info.json`.
@@ -76,16 +78,17 @@ pub async fn resolve(state: &AppState, identifier: &str) -> Result<PageSource, A
                     None => return Ok(None),
                 },
             };
-            let Some(record) = catalog.item(&item_id)? else {
+            let Some(view) = catalog
+                .item(&item_id)?
+                .as_ref()
+                .and_then(access::public_view)
+            else {
                 return Ok(None);
             };
-            if record.item.deleted_at.is_some() || record.item.access != AccessLevel::Public {
-                return Ok(None);
-            }
             let file = match seq {
-                Some(seq) => record.files.iter().find(|file| file.seq == seq),
-                None => record
-                    .files
+                Some(seq) => view.files().iter().find(|file| file.seq == seq),
+                None => view
+                    .files()
                     .iter()
                     .find(|file| !file.derivatives.is_empty()),
             };
@@ -114,11 +117,7 @@ pub async fn resolve(state: &AppState, identifier: &str) -> Result<PageSource, A
                 page,
                 sources,
                 full,
-                record
-                    .item
-                    .metadata
-                    .first(DcElement::Rights)
-                    .map(str::to_string),
+                view.metadata().first(DcElement::Rights).map(str::to_string),
             )))
         })
         .await?;

@@ -8,13 +8,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use wenyuan_index::access;
 use wenyuan_index::catalog::ChangeQuery;
-use wenyuan_index::model::{AccessLevel, DcElement, ItemRecord};
+use wenyuan_index::model::{DcElement, ItemRecord};
 
-use super::ids::{
+use crate::api::ApiError;
+use crate::urls::{
     base_url, image_service_url, item_page_url, manifest_url, page_identifier, thumbnail_url,
 };
-use crate::api::ApiError;
 use crate::{AppError, AppState, SiteConfig};
 
 const CONTEXT: &str = "http://iiif.io/api/presentation/3/context.json";
@@ -47,13 +48,12 @@ pub fn manifest(
     record: &ItemRecord,
     institution_name: Option<&str>,
 ) -> Option<Value> {
+    let view = access::public_view(record)?;
+    let record = view.record();
     let item = &record.item;
-    if item.access != AccessLevel::Public || item.deleted_at.is_some() {
-        return None;
-    }
     let id = manifest_url(config, &item.id);
     let mut canvases = Vec::new();
-    for file in &record.files {
+    for file in view.files() {
         for page in &file.derivatives {
             let identifier = page_identifier(&item.id, file.seq, page.page);
             let service = image_service_url(config, &identifier);
@@ -202,13 +202,16 @@ async fn manifest_references(
             };
             let mut by_id = BTreeMap::new();
             for item in catalog.items_changed(&query)? {
-                if item.deleted_at.is_some() || item.access != AccessLevel::Public {
+                if !access::shows_files(item.access) || item.deleted_at.is_some() {
                     continue;
                 }
                 let Some(record) = catalog.item(&item.id)? else {
                     continue;
                 };
-                if crate::api::first_image(&record).is_none() {
+                if access::public_view(&record)
+                    .and_then(|view| view.first_page())
+                    .is_none()
+                {
                     continue;
                 }
                 by_id.insert(

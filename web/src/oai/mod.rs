@@ -16,12 +16,12 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use wenyuan_index::access;
 use wenyuan_index::catalog::ChangeQuery;
-use wenyuan_index::model::{AccessLevel, Collection, DcElement, Institution, Item};
+use wenyuan_index::model::{Collection, DcElement, Institution, Item};
 
 use crate::api::iso_utc;
-use crate::api::items::RESTRICTED_ELEMENTS;
-use crate::iiif::ids::{base_url, item_page_url};
+use crate::urls::{base_url, item_page_url};
 use crate::{AppError, AppState, SiteConfig};
 use request::{
     ListState, OAI_DC, OaiError, OaiErrorCode, OaiRequest, Verb, parse_request, parse_set,
@@ -465,7 +465,7 @@ fn record_xml(
 }
 
 /// The `oai_dc` description of an item. A restricted item shows only
-/// enough to cite it (see [`RESTRICTED_ELEMENTS`]).
+/// enough to cite it (see [`access::CITATION_ELEMENTS`]).
 pub fn oai_dc(
     config: &SiteConfig,
     item: &Item,
@@ -478,12 +478,11 @@ pub fn oai_dc(
          xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
          xsi:schemaLocation=\"http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd\">\n",
     );
-    let restricted = item.access == AccessLevel::Restricted;
     let mut elements: BTreeMap<DcElement, Vec<String>> = item
         .metadata
         .dc
         .iter()
-        .filter(|(element, _)| !restricted || RESTRICTED_ELEMENTS.contains(element))
+        .filter(|(element, _)| access::shows_element(item.access, **element))
         .map(|(element, values)| (*element, values.clone()))
         .collect();
     elements

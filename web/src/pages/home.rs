@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use wenyuan_index::search::{SearchRequest, Sort};
 
-use super::institution::{VenueSummary, venue_names_by_chinese_name, venue_summaries};
+use super::institution::{VenueSummary, venue_summaries};
 use super::search::HitView;
 use super::{Chrome, Preferences, Section, render_html, respond};
 use crate::{AppError, AppState};
@@ -34,19 +34,17 @@ async fn build_home_page(
 ) -> Result<Response, AppError> {
     let lang = preferences.lang;
     let venues = venue_summaries(state, lang).await?;
-    let venue_names = venue_names_by_chinese_name(state, lang).await?;
     let recent_request = SearchRequest {
         sort: Sort::Recent,
         limit: RECENT_ADDITIONS,
         facets: false,
         ..SearchRequest::default()
     };
-    let recent = state
-        .search(recent_request)
-        .await?
+    let (results, names) = state.search_with_venues(recent_request).await?;
+    let recent = results
         .hits
         .iter()
-        .map(|hit| HitView::from_hit_localized(hit, &venue_names))
+        .map(|hit| HitView::from_hit(hit, &names, lang))
         .collect();
     let mut chrome = Chrome::new(state, preferences, lang.labels().nav_home, Section::Home);
     chrome.page_title = chrome.site_name.clone();

@@ -2,15 +2,13 @@
 //! its kind, opening hours, services, accessibility, address, contact and
 //! holdings (counted per collection, each linked to a filtered search).
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use wenyuan_index::model::Institution;
 
-use super::{Chrome, Preferences, Section, href, render_html, respond, truncate_chars};
+use super::{Chrome, Preferences, Section, render_html, respond, truncate_chars};
 use crate::i18n::Lang;
 use crate::{AppError, AppState};
 
@@ -33,28 +31,10 @@ pub struct VenueSummary {
 
 /// A venue's name in `lang`.
 pub fn venue_name(institution: &Institution, lang: Lang) -> String {
-    match (lang, &institution.name_en) {
-        (Lang::En, Some(name_en)) if !name_en.trim().is_empty() => name_en.clone(),
-        _ => institution.name_zh.clone(),
-    }
+    lang.pick(&institution.name_zh, institution.name_en.as_deref())
 }
 
-/// Chinese venue name (as the search index stores it) → name in `lang`.
-pub async fn venue_names_by_chinese_name(
-    state: &AppState,
-    lang: Lang,
-) -> Result<HashMap<String, String>, AppError> {
-    let institutions = state.catalog(|catalog| catalog.institutions()).await?;
-    Ok(institutions
-        .iter()
-        .map(|institution| (institution.name_zh.clone(), venue_name(institution, lang)))
-        .collect())
-}
-
-/// The search URL of one facet value.
-pub fn facet_search_url(facet: &str, value: &str) -> String {
-    href("/search", &[("f", &format!("{facet}:{value}"))])
-}
+pub use crate::urls::facet_search_url;
 
 /// Every venue with its holdings count, in catalogue order.
 pub async fn venue_summaries(state: &AppState, lang: Lang) -> Result<Vec<VenueSummary>, AppError> {

@@ -13,6 +13,7 @@ use askama::Template;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use wenyuan_index::access;
 use wenyuan_index::model::{AccessLevel, DcElement, ItemRecord};
 
 use super::institution::{facet_search_url, venue_name};
@@ -140,9 +141,11 @@ async fn build_item_page(
     let Some((record, institution, collection)) = found else {
         return Err(AppError::NotFound(format!("no item '{id}'")));
     };
-    if record.item.deleted_at.is_some() {
+    // Everything below renders from what the public may see.
+    let Some(view) = access::public_view(&record) else {
         return Err(AppError::NotFound(format!("item '{id}' was withdrawn")));
-    }
+    };
+    let record = view.record();
     let item = &record.item;
     let access = item.access;
     let title = item.display_title().to_string();
@@ -155,14 +158,14 @@ async fn build_item_page(
         .find(|(key, _)| key == "page")
         .and_then(|(_, value)| value.trim().parse::<usize>().ok())
         .unwrap_or(1);
-    let pages = if access == AccessLevel::Public {
-        page_views(&record, &item_path, requested_page, lang)
+    let pages = if access::shows_files(access) {
+        page_views(record, &item_path, requested_page, lang)
     } else {
         Vec::new()
     };
     let current_page = pages.iter().find(|page| page.current).cloned();
-    let downloads = if access == AccessLevel::Public {
-        downloads(&record, current_page.as_ref(), lang)
+    let downloads = if access::shows_files(access) {
+        downloads(record, current_page.as_ref(), lang)
     } else {
         Vec::new()
     };
@@ -182,9 +185,9 @@ async fn build_item_page(
             &format!("{}/{}", collection.institution_id, collection.id),
         )
     });
-    let show_description = access != AccessLevel::Restricted;
+    let show_description = access::shows_description(access);
     let metadata_rows = if show_description {
-        metadata_rows(&record, lang)
+        metadata_rows(record, lang)
     } else {
         Vec::new()
     };
@@ -193,7 +196,7 @@ async fn build_item_page(
         values => values.to_vec(),
     };
     let permalink = absolute_url(state, &item_path);
-    let citation = citation(&record, institution_name.as_deref(), &permalink);
+    let citation = citation(record, institution_name.as_deref(), &permalink);
 
     let mut chrome = Chrome::new(state, preferences, title.clone(), Section::Search);
     chrome.canonical_url = permalink.clone();

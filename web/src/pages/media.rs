@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
-use wenyuan_index::model::{AccessLevel, StorageMode};
+use wenyuan_index::model::StorageMode;
 use wenyuan_index::{Digest, FileStore};
 
 use super::{Preferences, respond};
@@ -51,10 +51,7 @@ pub fn is_derivative_file_name(name: &str) -> bool {
         && (kind == "thumb.jpg" || kind == "web.jpg")
 }
 
-/// True when bytes held by items of these access levels may be served.
-pub fn files_may_be_shown(levels: &[AccessLevel]) -> bool {
-    levels.contains(&AccessLevel::Public) && !levels.contains(&AccessLevel::Restricted)
-}
+pub use wenyuan_index::access::files_may_be_shown;
 
 /// `GET /media/{digest}/{file}`: a derivative image or the original.
 pub async fn media_file(
@@ -224,16 +221,5 @@ mod tests {
         assert!(!is_derivative_file_name("p01-web.jpg"));
         assert!(!is_derivative_file_name("p0001-web.jpg/../../x"));
         assert!(!is_derivative_file_name("../p0001-web.jpg"));
-    }
-
-    #[test]
-    fn restricted_holders_win_over_public_ones() {
-        assert!(files_may_be_shown(&[AccessLevel::Public]));
-        assert!(!files_may_be_shown(&[AccessLevel::MetadataOnly]));
-        assert!(!files_may_be_shown(&[
-            AccessLevel::Public,
-            AccessLevel::Restricted
-        ]));
-        assert!(!files_may_be_shown(&[]));
     }
 }

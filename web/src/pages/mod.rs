@@ -164,30 +164,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.trim().to_string())
 }
 
-/// Percent-encodes a URL query component (everything but RFC 3986's unreserved characters).
-pub fn encode_component(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
-}
-
-/// A site-relative link: `path` with the query pairs encoded.
-pub fn href(path: &str, pairs: &[(&str, &str)]) -> String {
-    if pairs.is_empty() {
-        return path.to_string();
-    }
-    let query: Vec<String> = pairs
-        .iter()
-        .map(|(key, value)| format!("{}={}", encode_component(key), encode_component(value)))
-        .collect();
-    format!("{path}?{}", query.join("&"))
-}
+pub use crate::urls::{encode as encode_component, href};
 
 /// The public URL of a derivative given its catalogue path
 /// (`derivatives/<hex>/p0001-thumb.jpg` → `/media/<hex>/p0001-thumb.jpg`);

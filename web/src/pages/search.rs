@@ -6,19 +6,16 @@
 //! query, or the same query without its filters. An empty or malformed
 //! query, unknown facets and bad parameters never fail: they are ignored.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use wenyuan_index::model::InstitutionKind;
 use wenyuan_index::search::schema::FACET_NAMES;
 use wenyuan_index::search::tokenizer::{char_pinyin, fold, is_cjk};
 use wenyuan_index::search::{Fragment, Hit, MAX_OFFSET, SearchRequest, SearchResults, Sort};
 
-use super::institution::venue_name;
 use super::{Chrome, Preferences, Section, derivative_url, href, render_html, respond};
 use crate::i18n::Lang;
+use crate::state::Venues;
 use crate::{AppError, AppState};
 
 /// Results per page.
@@ -215,6 +212,8 @@ pub struct HitView {
     pub thumbnail_url: Option<String>,
     /// Holding venue's name.
     pub institution: Option<String>,
+    /// Creators and contributors, joined with 、 (empty when none may be shown).
+    pub creators: String,
     /// Date as written.
     pub date: Option<String>,
     /// Type as written.
@@ -222,18 +221,8 @@ pub struct HitView {
 }
 
 impl HitView {
-    /// The view of a search hit, with the venue named in the page language
-    /// (`venue_names` maps Chinese names, which the index stores, to display names).
-    pub fn from_hit_localized(hit: &Hit, venue_names: &HashMap<String, String>) -> HitView {
-        let mut view = HitView::from_hit(hit);
-        if let Some(name) = view.institution.as_ref().and_then(|zh| venue_names.get(zh)) {
-            view.institution = Some(name.clone());
-        }
-        view
-    }
-
-    /// The view of a search hit.
-    pub fn from_hit(hit: &Hit) -> HitView {
+    /// The view of a search hit, its venue named in `lang`.
+    pub fn from_hit(hit: &Hit, venues: &Venues, lang: Lang) -> HitView {
         let title_fragments = if hit.title_highlight.fragments.is_empty() {
             vec![Fragment {
                 text: hit.title.clone(),
@@ -252,7 +241,12 @@ impl HitView {
                 .map(|snippet| snippet.fragments.clone())
                 .unwrap_or_default(),
             thumbnail_url: hit.thumbnail.as_deref().and_then(derivative_url),
-            institution: hit.institution.clone(),
+            institution: hit
+                .institution_id
+                .as_deref()
+                .and_then(|id| venues.institution_name(id, lang))
+                .or_else(|| hit.institution.clone()),
+            creators: hit.creators.join("、"),
             date: hit.date.clone(),
             item_type: hit.item_type.clone(),
         }
@@ -355,64 +349,6 @@ pub async fn search_page(State(state): State<AppState>, preferences: Preferences
     respond(&state, &preferences, outcome)
 }
 
-/// Display names of facet values that are ids: venues, kinds, collections, access levels.
-struct FacetNames {
-    lang: Lang,
-    institutions: HashMap<String, String>,
-    /// Chinese venue name → name in the page language.
-    venues_by_chinese_name: HashMap<String, String>,
-    collections: HashMap<String, String>,
-}
-
-impl FacetNames {
-    async fn load(state: &AppState, lang: Lang) -> Result<FacetNames, AppError> {
-        let (institutions, collections) = state
-            .catalog(|catalog| Ok((catalog.institutions()?, catalog.collections()?)))
-            .await?;
-        Ok(FacetNames {
-            lang,
-            institutions: institutions
-                .iter()
-                .map(|institution| (institution.id.clone(), venue_name(institution, lang)))
-                .collect(),
-            venues_by_chinese_name: institutions
-                .iter()
-                .map(|institution| (institution.name_zh.clone(), venue_name(institution, lang)))
-                .collect(),
-            collections: collections
-                .into_iter()
-                .map(|collection| {
-                    let name = match (lang, collection.name_en) {
-                        (Lang::En, Some(name_en)) if !name_en.trim().is_empty() => name_en,
-                        _ => collection.name_zh,
-                    };
-                    (
-                        format!("{}/{}", collection.institution_id, collection.id),
-                        name,
-                    )
-                })
-                .collect(),
-        })
-    }
-
-    fn label(&self, facet: &str, value: &str) -> String {
-        let known = match facet {
-            "institution" => self.institutions.get(value).cloned(),
-            "collection" => self.collections.get(value).cloned(),
-            "institution_kind" => value
-                .parse::<InstitutionKind>()
-                .ok()
-                .map(|kind| self.lang.kind_label(kind).to_string()),
-            "access" => value
-                .parse()
-                .ok()
-                .map(|access| self.lang.access_label(access).to_string()),
-            _ => None,
-        };
-        known.unwrap_or_else(|| value.to_string())
-    }
-}
-
 async fn build_search_page(
     state: &AppState,
     preferences: &Preferences,
@@ -420,16 +356,17 @@ async fn build_search_page(
 ) -> Result<Response, AppError> {
     let lang = preferences.lang;
     let labels = lang.labels();
-    let results = state.search(params.request(PAGE_SIZE, true)).await?;
-    let names = FacetNames::load(state, lang).await?;
+    let (results, venues) = state
+        .search_with_venues(params.request(PAGE_SIZE, true))
+        .await?;
 
-    let facets = facet_views(&params, &results, &names, lang);
+    let facets = facet_views(&params, &results, &venues, lang);
     let applied: Vec<AppliedFilter> = params
         .filters
         .iter()
         .map(|(name, value)| AppliedFilter {
             facet_label: lang.facet_label(name),
-            value_label: names.label(name, value),
+            value_label: lang.facet_value_label(&venues, name, value),
             remove_url: params.with_filter_removed(name, value).url(),
         })
         .collect();
@@ -493,7 +430,7 @@ async fn build_search_page(
         hits: results
             .hits
             .iter()
-            .map(|hit| HitView::from_hit_localized(hit, &names.venues_by_chinese_name))
+            .map(|hit| HitView::from_hit(hit, &venues, lang))
             .collect(),
         facets,
         applied,
@@ -517,7 +454,7 @@ async fn build_search_page(
 fn facet_views(
     params: &SearchParams,
     results: &SearchResults,
-    names: &FacetNames,
+    venues: &Venues,
     lang: Lang,
 ) -> Vec<FacetView> {
     results
@@ -540,7 +477,7 @@ fn facet_views(
                         params.with_filter_added(&facet.name, value).url()
                     };
                     FacetValueView {
-                        label: names.label(&facet.name, value),
+                        label: lang.facet_value_label(venues, &facet.name, value),
                         count: *count,
                         selected,
                         url,

@@ -29,6 +29,17 @@ pub const POLICE_NUMBER: &str = "陕公网安备61020202000123号";
 /// Operator of the fixture.
 pub const OPERATOR: &str = "王益区文化和旅游局";
 
+/// The restricted item's creator (a restricted item shows its citation only).
+pub const RESTRICTED_CREATOR: &str = "密员甲";
+/// The restricted item's extra field's value.
+pub const RESTRICTED_EXTRA: &str = "密柜九号";
+/// The restricted item's file text.
+pub const RESTRICTED_TEXT: &str = "密文内页乙";
+/// The restricted item's description (set with its record below).
+pub const RESTRICTED_DESCRIPTION: &str = "不应出现的描述文字";
+/// The metadata-only item's file text (its files are not shown).
+pub const METADATA_ONLY_TEXT: &str = "拓文暗语丙";
+
 /// The fixture archive and the state serving it.
 pub struct Fixture {
     _temp: tempfile::TempDir,
@@ -349,7 +360,7 @@ pub fn fixture() -> Fixture {
             dc: vec![
                 (DcElement::Title, "内部档案"),
                 (DcElement::Type, "档案"),
-                (DcElement::Description, "不应出现的描述文字"),
+                (DcElement::Description, RESTRICTED_DESCRIPTION),
             ],
             extra: vec![],
             digest: secret_digest.clone(),
@@ -403,6 +414,22 @@ pub fn fixture() -> Fixture {
         });
         photo.item.metadata.push(DcElement::Title, [title]);
         records.push(photo);
+    }
+    // What the public must never see: the restricted item's creator, extra
+    // field and file text, the metadata-only item's file text.
+    for record in &mut records {
+        match record.item.access {
+            AccessLevel::Restricted => {
+                let metadata = &mut record.item.metadata;
+                metadata.push(DcElement::Creator, [RESTRICTED_CREATOR.to_string()]);
+                metadata.push_extra("柜号", [RESTRICTED_EXTRA.to_string()]);
+                record.files[0].text = Some(RESTRICTED_TEXT.to_string());
+            }
+            AccessLevel::MetadataOnly => {
+                record.files[0].text = Some(METADATA_ONLY_TEXT.to_string());
+            }
+            AccessLevel::Public => {}
+        }
     }
     let writes: Vec<ItemWrite> = records
         .iter()

@@ -5,6 +5,7 @@
 //! refuse path tricks.
 
 mod fixture;
+mod leaks;
 mod media;
 mod pages;
 mod preferences;

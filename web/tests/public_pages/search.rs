@@ -187,3 +187,19 @@ async fn sorting_changes_the_order() {
 fn pages_encode(text: &str) -> String {
     wenyuan_web::pages::encode_component(text)
 }
+
+#[tokio::test]
+async fn a_result_line_names_the_creator_but_not_a_restricted_one() {
+    let fixture = fixture();
+    let bowl = fixture.page("/search?q=%E9%9D%92%E7%93%B7").await; // 青瓷
+    assert!(
+        bowl.contains(r#"<span class="hit-creators">耀州窑</span>"#),
+        "{bowl}"
+    );
+    // The restricted item is found by its title; its creator is not shown.
+    let secret = fixture
+        .page("/search?q=%E5%86%85%E9%83%A8%E6%A1%A3%E6%A1%88") // 内部档案
+        .await;
+    assert_eq!(hits_on_page(&secret), 1);
+    assert!(!secret.contains("hit-creators"), "{secret}");
+}
