@@ -46,8 +46,12 @@ pub fn run_search(
                     "id": hit.id,
                     "title": hit.title,
                     "title_marked": hit.title_highlight.marked(),
+                    "creators": hit.creators,
                     "snippet": hit.snippet.as_ref().map(Highlighted::plain_text),
                     "institution": hit.institution,
+                    "institution_id": hit.institution_id,
+                    "collection_id": hit.collection_id,
+                    "access": hit.access.as_str(),
                     "date": hit.date,
                     "type": hit.item_type,
                     "score": hit.score,
@@ -85,7 +89,9 @@ pub fn run_search(
             render(&hit.title_highlight, emphasis),
             hit.id
         );
+        let creators = hit.creators.join("、");
         let details: Vec<&str> = [
+            Some(creators.as_str()).filter(|creators| !creators.is_empty()),
             hit.institution.as_deref(),
             hit.date.as_deref(),
             hit.item_type.as_deref(),

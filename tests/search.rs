@@ -47,6 +47,12 @@ fn ingest_keeps_the_index_in_step_and_folds_scripts() {
             .collect()
     };
     assert_eq!(title_of("静夜思"), ["靜夜思"]);
+    // A result line names its author, in --json and in text.
+    let hit = &search_json(&sandbox, &["静夜思"])["hits"][0];
+    assert_eq!(hit["creators"], serde_json::json!(["李白"]), "{hit:#}");
+    let text = sandbox.wenyuan(&["search", "静夜思"]);
+    text.expect_code(0);
+    assert!(text.stdout().contains("李白"), "{}", text.stdout());
     assert_eq!(title_of("文化馆"), ["王益区文化館藏品"]);
     assert_eq!(title_of("图书馆")[0], "圖書館年鉴");
     assert_eq!(title_of("libai"), ["靜夜思"]);
