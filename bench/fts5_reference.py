@@ -12,6 +12,11 @@ ORDER BY rank LIMIT 20, with a highlighted title and a snippet) and the
 number of matches ("N results"; FTS5's auxiliary functions cannot run beside
 a window function, so that is a second statement). `lat_ns` is the page (both
 statements), `lat_top_ns` the first statement alone, from the same runs.
+The exploratory queries (<out-dir>/explore.jsonl: several words typed without
+spaces, over the generated local holdings in docs.jsonl) go through the same
+page statements, timed the same way; the first 20 ids of each are kept so
+that the report can say where a relevant record came. FTS5 has no word
+segmentation for Chinese: a query is its phrase, as for the others.
 Prints one JSON object on stdout, in the same shape as the Rust side.
 """
 
@@ -38,6 +43,11 @@ def main():
         docs = [json.loads(line) for line in f]
     with open(os.path.join(out_dir, "queries.jsonl"), encoding="utf-8") as f:
         queries = [json.loads(line)["q"] for line in f]
+    explore_path = os.path.join(out_dir, "explore.jsonl")
+    explore = []
+    if os.path.exists(explore_path):
+        with open(explore_path, encoding="utf-8") as f:
+            explore = [json.loads(line)["q"] for line in f]
     rows = [(d["id"], d["title"], d["creator"], d["text"]) for d in docs]
     for path in (db_path, db_path + "-journal"):
         if os.path.exists(path):
@@ -71,6 +81,15 @@ def main():
             t2 = time.perf_counter_ns()
             lat[i].append(t2 - t0)
             lat_top[i].append(t1 - t0)
+    explore_hits = [db.execute(COUNT, (phrase(q),)).fetchone()[0] for q in explore]
+    explore_ids = [[row[0] for row in db.execute(SEARCH, (phrase(q), LIMIT))] for q in explore]
+    explore_lat = [[] for _ in explore]
+    for _ in range(PASSES):
+        for i, q in enumerate(explore):
+            t0 = time.perf_counter_ns()
+            db.execute(SEARCH, (phrase(q), LIMIT)).fetchall()
+            db.execute(COUNT, (phrase(q),)).fetchone()
+            explore_lat[i].append(time.perf_counter_ns() - t0)
     db.close()
     print(
         json.dumps(
@@ -84,6 +103,9 @@ def main():
                 "hits": hits,
                 "lat_ns": lat,
                 "lat_top_ns": lat_top,
+                "explore_hits": explore_hits,
+                "explore_ids": explore_ids,
+                "explore_lat_ns": explore_lat,
             }
         )
     )

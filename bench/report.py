@@ -99,7 +99,44 @@ def search_rows(out_dir, row, lines):
                  f"folded truth {sum(q['truth_folded'] for q in queries):,}, "
                  f"raw truth {sum(q['truth_raw'] for q in queries):,}.")
     lines.append("")
+    explore_rows(out_dir, ours, ref, row, lines)
     return ours_short
+
+
+def explore_rows(out_dir, ours, ref, row, lines):
+    """The exploratory queries: latency rows and, per engine, where a relevant record came."""
+    path = os.path.join(out_dir, "explore.jsonl")
+    if not os.path.exists(path) or not all("explore_lat_ns" in r for r in ours + ref):
+        return
+    explore = load(path)
+    for p in (50, 95):
+        row(f"exploratory query p{p}, ms, facets on",
+            med(ours, lambda r: lat_ms(r, "explore_lat_ns", p)),
+            med(ref, lambda r: lat_ms(r, "explore_lat_ns", p)), "{:.3f}")
+
+    def shares(result):
+        first = top3 = top20 = 0
+        for query, ids in zip(explore, result["explore_ids"]):
+            relevant = set(query["relevant"])
+            rank = next((i for i, id_ in enumerate(ids) if id_ in relevant), None)
+            first += rank == 0
+            top3 += rank is not None and rank < 3
+            top20 += rank is not None
+        zero = sum(1 for h in result["explore_hits"] if h == 0)
+        n = len(explore)
+        return (f"a relevant record first for {100 * first / n:.1f}%, in the top 3 for "
+                f"{100 * top3 / n:.1f}%, in the top 20 for {100 * top20 / n:.1f}%; "
+                f"zero results for {zero} of {n}")
+
+    relaxed = ours[0].get("explore_relaxed", 0)
+    lines.append(f"Exploratory queries ({len(explore)}: 2–4 words typed without spaces, some with 的, "
+                 f"some in traditional characters, over {ours[0].get('holdings', 600)} generated local "
+                 f"holdings mixed into the poems; relevant = the records sharing every attribute the "
+                 f"query names):")
+    lines.append("")
+    lines.append(f"- ours: {shares(ours[0])} ({relaxed} answered by a relaxed query, which says so).")
+    lines.append(f"- FTS5: {shares(ref[0])} (it has no Chinese word segmentation: a query is one phrase).")
+    lines.append("")
 
 
 def main():

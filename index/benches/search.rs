@@ -8,10 +8,16 @@
 //!   the exact documents both engines index (`docs.jsonl`) and the query set
 //!   (`queries.jsonl`: 1–4 CJK characters sampled deterministically from the
 //!   poems, with the brute-force substring truth, raw and folded).
+//!   It also mixes in generated local holdings (photos, ceramics, posters,
+//!   chronicles, recordings: `wenyuan_index::testing::holdings`, as the
+//!   exploratory-query test does), flattened into `docs.jsonl` for the
+//!   reference, and writes their exploratory queries (`explore.jsonl`: 2–4
+//!   words typed without spaces, with the ids of the relevant records).
 //! - `run <out-dir> <index-dir>`: builds the index from `docs.jsonl` (the
-//!   rebuild writer, one commit, one segment, as `wenyuan reindex` does),
-//!   measures its size, then times every
-//!   query at limit 20 with facets off and on.
+//!   rebuild writer, one commit, one segment, as `wenyuan reindex` does;
+//!   the holdings as their full records), measures its size, then times every
+//!   query at limit 20 with facets off and on, and the exploratory queries
+//!   with facets on, keeping the first 20 ids of each.
 //!
 //! A poem becomes an item without files: title (rhythmic for ci), creator
 //! (author) and the joined paragraphs as description (a catalogue record
@@ -26,6 +32,7 @@ use serde_json::{Value, json};
 use wenyuan_index::model::{AccessLevel, DcElement, Item, ItemRecord, Metadata, item_id_for};
 use wenyuan_index::search::tokenizer::{fold, is_cjk, warm_up};
 use wenyuan_index::search::{IndexDocument, SearchIndex, SearchRequest};
+use wenyuan_index::testing::holdings::{Holding, exploratory_queries, holdings, venues};
 
 /// The allocator of the `wenyuan` binary (src/main.rs), so the code measured
 /// here allocates as `wenyuan reindex` and `wenyuan serve` allocate.
@@ -38,6 +45,14 @@ const QUERIES_PER_LENGTH: usize = 60;
 const PASSES: usize = 3;
 /// Hits per query, as on the site.
 const LIMIT: usize = 20;
+
+/// Generated local holdings mixed into the poems, and their queries.
+const HOLDINGS: usize = 600;
+const HOLDINGS_SEED: u64 = 0x5eed_0014;
+const EXPLORATORY: usize = 80;
+const EXPLORATORY_SEED: u64 = 7;
+/// The collection the holdings are given in `docs.jsonl`.
+const HOLDINGS_COLLECTION: &str = "holdings";
 
 /// The corpus files: (file, collection, title key, dynasty years).
 const SOURCES: [(&str, &str, &str, &str); 3] = [
@@ -145,12 +160,24 @@ fn prepare(corpus: &Path, out: &Path) -> Result<(), Fail> {
             });
         }
     }
+    let local = holdings(HOLDINGS_SEED, HOLDINGS);
+    docs.extend(local.iter().map(flattened));
     let mut writer = BufWriter::new(fs::File::create(out.join("docs.jsonl"))?);
     for doc in &docs {
         let line = json!({
             "id": doc.id, "collection": doc.collection, "title": doc.title,
             "creator": doc.creator, "text": doc.text, "date": doc.date,
         });
+        writeln!(writer, "{line}")?;
+    }
+    writer.flush()?;
+
+    let explore = exploratory_queries(&local, EXPLORATORY_SEED, EXPLORATORY);
+    let mut writer = BufWriter::new(fs::File::create(out.join("explore.jsonl"))?);
+    for query in &explore {
+        let mut relevant: Vec<&String> = query.relevant.iter().collect();
+        relevant.sort();
+        let line = json!({"q": query.text, "template": query.template, "relevant": relevant});
         writeln!(writer, "{line}")?;
     }
     writer.flush()?;
@@ -213,9 +240,35 @@ fn prepare(corpus: &Path, out: &Path) -> Result<(), Fail> {
     writer.flush()?;
     println!(
         "{}",
-        json!({"docs": docs.len(), "queries": queries.len(), "traditional_queries": traditional})
+        json!({
+            "docs": docs.len(), "holdings": local.len(), "queries": queries.len(),
+            "traditional_queries": traditional, "exploratory_queries": explore.len(),
+        })
     );
     Ok(())
+}
+
+/// A generated holding as the reference sees it: title, creators, and every
+/// other value (subjects, places, dates, description, extra fields) as text.
+fn flattened(holding: &Holding) -> Doc {
+    let metadata = &holding.record.item.metadata;
+    let mut text = Vec::new();
+    for (element, values) in &metadata.dc {
+        if !matches!(element, DcElement::Title | DcElement::Creator) {
+            text.extend(values.iter().map(String::as_str));
+        }
+    }
+    for values in metadata.extra.values() {
+        text.extend(values.iter().map(String::as_str));
+    }
+    Doc {
+        id: holding.record.item.id.clone(),
+        collection: HOLDINGS_COLLECTION.to_string(),
+        title: metadata.values(DcElement::Title).join("\n"),
+        creator: metadata.values(DcElement::Creator).join("\n"),
+        text: text.join("\n"),
+        date: metadata.values(DcElement::Date).join("\n"),
+    }
 }
 
 fn record_of(doc: &Doc) -> ItemRecord {
@@ -266,7 +319,36 @@ fn run(out: &Path, index_dir: &Path) -> Result<(), Fail> {
             Ok(str_field(&value, "q"))
         })
         .collect::<Result<_, _>>()?;
-    let records: Vec<ItemRecord> = docs.iter().map(record_of).collect();
+    // The holdings as their full records (subjects, places, extra fields),
+    // drawn again from the same seed; the poems from their documents.
+    let local = holdings(HOLDINGS_SEED, HOLDINGS);
+    let venues = venues();
+    let mut records: Vec<ItemRecord> = Vec::with_capacity(docs.len());
+    let mut next_holding = local.iter();
+    for doc in &docs {
+        if doc.collection == HOLDINGS_COLLECTION {
+            let holding = next_holding
+                .next()
+                .ok_or("docs.jsonl has more holdings than drawn")?;
+            if holding.record.item.id != doc.id {
+                return Err(format!(
+                    "holding {} is not the one prepared ({})",
+                    holding.record.item.id, doc.id
+                )
+                .into());
+            }
+            records.push(holding.record.clone());
+        } else {
+            records.push(record_of(doc));
+        }
+    }
+    let explore: Vec<String> = BufReader::new(fs::File::open(out.join("explore.jsonl"))?)
+        .lines()
+        .map(|line| -> Result<String, Fail> {
+            let value: Value = serde_json::from_str(&line?)?;
+            Ok(str_field(&value, "q"))
+        })
+        .collect::<Result<_, _>>()?;
     if fs::exists(index_dir)? {
         fs::remove_dir_all(index_dir)?;
     }
@@ -277,9 +359,12 @@ fn run(out: &Path, index_dir: &Path) -> Result<(), Fail> {
     let index = SearchIndex::create_fresh(index_dir)?;
     let mut writer = index.rebuild_writer()?;
     for record in &records {
+        let institution = venues
+            .iter()
+            .find(|venue| Some(&venue.id) == record.item.institution_id.as_ref());
         writer.upsert(&IndexDocument {
             record,
-            institution: None,
+            institution,
             collection_name: None,
             thumbnail: None,
         })?;
@@ -329,6 +414,34 @@ fn run(out: &Path, index_dir: &Path) -> Result<(), Fail> {
             }
         }
     }
+    // The exploratory queries, facets on as on the site: a warm-up pass
+    // that keeps each query's first ids and whether it was relaxed, then
+    // timed passes.
+    let mut explore_hits = Vec::new();
+    let mut explore_ids = Vec::new();
+    let mut explore_relaxed = 0;
+    for query in &explore {
+        let results = index.search(&SearchRequest {
+            limit: LIMIT,
+            facets: true,
+            ..SearchRequest::new(query)
+        })?;
+        explore_relaxed += usize::from(results.relaxed.is_some());
+        explore_hits.push(results.total);
+        explore_ids.push(
+            results
+                .hits
+                .into_iter()
+                .map(|hit| hit.id)
+                .collect::<Vec<_>>(),
+        );
+    }
+    let mut explore_lat: Vec<Vec<u64>> = vec![Vec::new(); explore.len()];
+    for _ in 0..PASSES {
+        for (i, query) in explore.iter().enumerate() {
+            explore_lat[i].push(search(query, true)?.0);
+        }
+    }
     let result = json!({
         "engine": "ours",
         "docs": num_docs,
@@ -338,6 +451,11 @@ fn run(out: &Path, index_dir: &Path) -> Result<(), Fail> {
         "hits": hits,
         "lat_ns": off,
         "lat_facets_ns": on,
+        "holdings": local.len(),
+        "explore_hits": explore_hits,
+        "explore_ids": explore_ids,
+        "explore_relaxed": explore_relaxed,
+        "explore_lat_ns": explore_lat,
     });
     println!("{result}");
     Ok(())
