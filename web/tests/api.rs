@@ -1072,3 +1072,6 @@ mod iiif {
 
 #[path = "api/hostile.rs"]
 mod hostile;
+
+#[path = "api/limits.rs"]
+mod limits;
