@@ -395,3 +395,14 @@ pub fn count_files(folder: &Path, keep: &dyn Fn(&Path) -> bool) -> usize {
         })
         .sum()
 }
+
+/// True when the tests run as root (CI does): root reads every file and may
+/// mount, so tests that need either decide by this.
+pub fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .expect("run id -u")
+        .stdout
+        == b"0\n"
+}
