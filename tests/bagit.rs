@@ -203,7 +203,7 @@ fn python_bagit_validates(bag: &Path) {
             "CI is set but python3 cannot import bagit: install it (pip install bagit) \
              so the bags are checked by an independent validator"
         );
-        eprintln!("NOT RUN: the python bagit validator (pip install bagit) is not installed");
+        util::tell("NOT RUN: the python bagit validator (pip install bagit) is not installed");
         return;
     }
     // bagit-python decodes only %0D and %0A in manifest paths, not the %25

@@ -194,10 +194,10 @@ fn twenty_kills_at_random_moments_lose_nothing() {
             "{context}: no orphan temporaries"
         );
     }
-    eprintln!(
+    util::tell(&format!(
         "kills: {before_any_file} before any file was catalogued, {mid_run} with files \
          still to do, {after_all_files} after every file (seed {seed:#x})"
-    );
+    ));
     // A kill that lands before the work or after it proves nothing about
     // resuming from a half-written catalogue: the 10 kills timed after a
     // first commit must nearly all land while files were left.
@@ -292,10 +292,10 @@ fn a_full_disk_stops_the_run_cleanly_and_a_later_run_finishes() {
     let disk = match TinyDisk::mount(&sandbox.data(), "3m") {
         Ok(disk) => disk,
         Err(why) if !util::running_as_root() => {
-            eprintln!(
+            util::tell(&format!(
                 "NOT RUN: a_full_disk_stops_the_run_cleanly_and_a_later_run_finishes \
                  needs root to mount a small tmpfs ({why}); CI runs it as root"
-            );
+            ));
             return;
         }
         Err(why) => panic!("running as root, yet the small disk could not be set up: {why}"),

@@ -406,3 +406,11 @@ pub fn running_as_root() -> bool {
         .stdout
         == b"0\n"
 }
+
+/// Writes a line to the real stderr, past libtest's capture (which hides
+/// `eprintln!` of a passing test): for what a run must not hide, such as a
+/// check that did not run.
+pub fn tell(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
