@@ -12,10 +12,13 @@ use crate::util::{self, Sandbox};
 
 /// A few hundred files of every shape the pipeline handles: loose photos in
 /// folders, numbered page folders, a multi-page TIFF, a sheet row and a sidecar.
+/// The photos are named `kiln…`, not `p000…`, so each is an item of its own
+/// (numbered names would make each folder one book): 247 items, several
+/// 64-item batches, so a run commits more than once however fast it is.
 fn mixed_tree(sandbox: &Sandbox) {
     for index in 0..240u32 {
         sandbox.write(
-            &format!("scans/photos{}/p{index:03}.jpg", index % 6),
+            &format!("scans/photos{}/kiln{index:03}.jpg", index % 6),
             util::jpeg(64, 48, index as u8),
         );
     }
@@ -29,7 +32,7 @@ fn mixed_tree(sandbox: &Sandbox) {
     }
     sandbox.write("scans/scroll.tif", util::multipage_tiff(48, 36, 4));
     sandbox.write(
-        "scans/photos0/p000.json",
+        "scans/photos0/kiln000.json",
         r#"{"title": "王益街道老照片", "subject": ["街道"]}"#,
     );
     sandbox.write(
@@ -127,6 +130,10 @@ fn twenty_kills_at_random_moments_lose_nothing() {
         sandbox.catalog().count_files().unwrap(),
     );
     assert!(clean_files >= 250, "a few hundred files: {clean_files}");
+    assert!(
+        clean_items > 2 * 64,
+        "more items than two 64-item batches, so a run commits several times: {clean_items}"
+    );
 
     let seed = 0x5eed_2026_u64;
     let mut moments = Moments(seed);
@@ -142,8 +149,8 @@ fn twenty_kills_at_random_moments_lose_nothing() {
             let files_before = catalogued_files(&sandbox);
             let mut child = spawn_ingest(&sandbox);
             // Half the kills at a moment drawn over a whole run, which lands
-            // before the first commit about half the time (a batch is
-            // committed each 2 s); the others a moment drawn after the
+            // before the first commit now and then (a batch is committed
+            // every 64 items or 2 s); the others a moment drawn after the
             // run's first commit, while it has files left to do.
             let delay = if (round + kill) % 2 == 0 {
                 let delay = moments.next_below(clean_duration);
