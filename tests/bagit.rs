@@ -188,22 +188,36 @@ fn assert_valid_bag(bag: &Path) {
     python_bagit_validates(bag);
 }
 
-/// The Library of Congress's `bagit` Python module, when the machine has it
-/// (not required: the checks above stand on their own).
+/// The Library of Congress's `bagit` Python module, an independent
+/// validator. On a developer's machine without it the checks above stand on
+/// their own (and a line says it did not run); in CI (`CI` set, `.ci/run`
+/// installs the module) a missing validator is a failure, not a skip.
 fn python_bagit_validates(bag: &Path) {
     let available = std::process::Command::new("python3")
         .args(["-c", "import bagit"])
         .output()
         .is_ok_and(|output| output.status.success());
     if !available {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but python3 cannot import bagit: install it (pip install bagit) \
+             so the bags are checked by an independent validator"
+        );
+        util::tell("NOT RUN: the python bagit validator (pip install bagit) is not installed");
         return;
     }
+    // bagit-python decodes only %0D and %0A in manifest paths, not the %25
+    // RFC 8493 §2.1.3 requires for a '%' (LibraryOfCongress/bagit-python#157,
+    // open), so it cannot find `50% 样张.png`; its decoder is completed here,
+    // everything else it checks as released.
+    let script = r#"
+import sys, bagit
+decode_crlf = bagit._decode_filename
+bagit._decode_filename = lambda path: decode_crlf(path).replace("%25", "%")
+bagit.Bag(sys.argv[1]).validate()
+"#;
     let output = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import bagit, sys; bagit.Bag(sys.argv[1]).validate()",
-            bag.to_str().unwrap(),
-        ])
+        .args(["-c", script, bag.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(

@@ -22,13 +22,19 @@ pub struct Server {
 
 impl Server {
     pub fn start(sandbox: &Sandbox) -> Server {
+        Server::start_with(sandbox, &[], "info")
+    }
+
+    /// `wenyuan serve` with more flags and its own `RUST_LOG`.
+    pub fn start_with(sandbox: &Sandbox, flags: &[&str], rust_log: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wenyuan"))
             .arg("serve")
             .arg("--data")
             .arg(sandbox.data())
             .arg("--addr")
             .arg("127.0.0.1:0")
-            .env("RUST_LOG", "info")
+            .args(flags)
+            .env("RUST_LOG", rust_log)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -187,12 +193,20 @@ pub fn encode(text: &str) -> String {
     out
 }
 
-/// Resident memory of a process, in KiB (Linux).
+/// Resident memory of a process, in KiB (Linux). Panics when it cannot be
+/// read: a memory bound checked against 0 would pass without measuring.
 pub fn resident_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
+    let status_path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&status_path)
+        .unwrap_or_else(|error| panic!("cannot measure memory: {status_path}: {error}"));
+    let kib: u64 = status
         .lines()
         .find_map(|line| line.strip_prefix("VmRSS:"))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+        .unwrap_or_else(|| panic!("cannot measure memory: no VmRSS line in {status_path}"));
+    assert!(
+        kib > 0,
+        "cannot measure memory: {status_path} says VmRSS is 0"
+    );
+    kib
 }

@@ -448,3 +448,90 @@ fn unknown_institution_is_an_error_before_any_work() {
             .unwrap_or(false)
     );
 }
+
+/// A real Excel 97–2003 workbook (BIFF8, written by xlwt; see
+/// `tests/fixtures/make_metadata_xls.py`) read as the metadata sheet.
+#[test]
+fn an_old_excel_workbook_is_a_metadata_sheet() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "scans/metadata.xls",
+        include_bytes!("fixtures/metadata.xls").as_slice(),
+    );
+    sandbox.write("scans/bowl.jpg", util::jpeg(120, 80, 1));
+    sandbox.write("scans/chronicle/0001.png", util::png(40, 56, 1));
+    sandbox.write("scans/chronicle/0002.png", util::png(40, 56, 2));
+    let (run, report) = sandbox.ingest(&[]);
+    // The sheet's third row names a file that is not there.
+    run.expect_code(1);
+    let failures = report["failures"].as_array().expect("failures");
+    assert_eq!(failures.len(), 1, "{report:#}");
+    let failure = failures[0]["path"].as_str().unwrap();
+    assert!(failure.ends_with("metadata.xls row 4"), "{report:#}");
+    assert!(
+        failures[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("missing.jpg"),
+        "{report:#}"
+    );
+
+    let items = items_by_title(&sandbox);
+    let titles: Vec<&str> = items.keys().map(String::as_str).collect();
+    assert_eq!(titles, ["同官县志", "耀州窑青釉刻花碗"]);
+    let bowl = &items["耀州窑青釉刻花碗"];
+    assert_eq!(bowl.item.metadata.first(DcElement::Date), Some("宋"));
+    assert_eq!(
+        bowl.item.metadata.values(DcElement::Subject),
+        ["陶瓷", "耀州窑"]
+    );
+    assert_eq!(bowl.item.metadata.extra["材质"], ["瓷"]);
+    // A number cell reads as Excel shows it, not as 1.0.
+    assert_eq!(bowl.item.metadata.extra["件数"], ["1"]);
+    let chronicle = &items["同官县志"];
+    assert_eq!(chronicle.files.len(), 2, "the row's folder is one item");
+    assert_eq!(
+        chronicle.item.metadata.first(DcElement::Date),
+        Some("清光绪十年")
+    );
+}
+
+/// Two writers never work on one data directory at once: while another
+/// process holds the write lock, every writing command is refused with
+/// exit status 2, says why, and changes nothing.
+#[test]
+fn a_second_writer_is_refused_with_a_clear_message() {
+    let sandbox = Sandbox::new();
+    sandbox.write("scans/a.png", util::png(50, 50, 1));
+    sandbox.ingest(&[]).0.expect_code(0);
+    sandbox.write("scans/b.png", util::png(50, 50, 2));
+    let institutions = sandbox.write("institutions.toml", util::INSTITUTIONS_TOML);
+
+    let data_dir = wenyuan_index::DataDir::open_existing(sandbox.data()).unwrap();
+    let lock = data_dir.lock_for_writing().expect("the first writer");
+    let (ingest, _) = sandbox.ingest(&[]);
+    let reindex = sandbox.wenyuan(&["reindex"]);
+    let import = sandbox.wenyuan(&["institutions", "import", institutions.to_str().unwrap()]);
+    for (what, run) in [
+        ("ingest", &ingest),
+        ("reindex", &reindex),
+        ("import", &import),
+    ] {
+        let message = run.stderr();
+        assert_eq!(run.code(), 2, "{what}: {message}");
+        assert!(
+            message.contains("another wenyuan process is writing to")
+                && message.contains(&*sandbox.data().to_string_lossy())
+                && message.contains("wait for it to finish"),
+            "{what}: {message}"
+        );
+        assert!(!message.contains("panicked"), "{what}: {message}");
+    }
+    assert_eq!(sandbox.catalog().count_items().unwrap(), 1);
+    assert!(sandbox.catalog().institutions().unwrap().is_empty());
+
+    // Once the first writer is done, the same command goes through.
+    drop(lock);
+    sandbox.ingest(&[]).0.expect_code(0);
+    assert_eq!(sandbox.catalog().count_items().unwrap(), 2);
+}

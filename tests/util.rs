@@ -395,3 +395,22 @@ pub fn count_files(folder: &Path, keep: &dyn Fn(&Path) -> bool) -> usize {
         })
         .sum()
 }
+
+/// True when the tests run as root (CI does): root reads every file and may
+/// mount, so tests that need either decide by this.
+pub fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .expect("run id -u")
+        .stdout
+        == b"0\n"
+}
+
+/// Writes a line to the real stderr, past libtest's capture (which hides
+/// `eprintln!` of a passing test): for what a run must not hide, such as a
+/// check that did not run.
+pub fn tell(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}

@@ -43,6 +43,16 @@ def browser(width):
     return driver
 
 
+# Checks that passed, for the closing line (CI sums every check's count).
+passed = 0
+
+
+def check(condition, message):
+    global passed
+    assert condition, message
+    passed += 1
+
+
 def errors_in(driver):
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -53,7 +63,7 @@ def walk_through(base, shots, width):
     problems = []
     try:
         driver.get(base + "/")
-        assert "文渊" in driver.title, driver.title
+        check("文渊" in driver.title, driver.title)
         driver.save_screenshot(os.path.join(shots, f"home-{width}.png"))
 
         box = driver.find_element(By.NAME, "q")
@@ -61,7 +71,7 @@ def walk_through(base, shots, width):
         box.submit()
         wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ".result-count")))
         results = driver.find_elements(By.CSS_SELECTOR, "a[href^='/items/']")
-        assert results, "the search for 耀州窑 found nothing"
+        check(results, "the search for 耀州窑 found nothing")
         driver.save_screenshot(os.path.join(shots, f"search-{width}.png"))
         total_before = driver.find_element(By.CSS_SELECTOR, ".result-count").text
 
@@ -70,12 +80,13 @@ def walk_through(base, shots, width):
         driver.get(facet.get_attribute("href"))
         wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ".result-count")))
         total_after = driver.find_element(By.CSS_SELECTOR, ".result-count").text
-        assert total_after != total_before, f"the facet did not narrow: {total_before} → {total_after}"
+        check(total_after != total_before, f"the facet did not narrow: {total_before} → {total_after}")
 
         item_link = driver.find_element(By.CSS_SELECTOR, "a[href^='/items/']")
         driver.get(item_link.get_attribute("href"))
         image = wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "img.viewer-image")))
         wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image))
+        check(True, "the zoom viewer loaded its image")
         driver.save_screenshot(os.path.join(shots, f"item-{width}.png"))
         problems += [f"{width}px: {entry['message']}" for entry in errors_in(driver)]
     finally:
@@ -91,10 +102,11 @@ def main():
         problems += walk_through(base, shots, width)
     if problems:
         print("console errors:\n" + "\n".join(problems))
-        print("0 passed, 1 failed")
+        print(f"browser: {passed + 1} checks ran, 1 failed")
         sys.exit(1)
     print(f"screenshots in {shots}")
-    print("1 passed, 0 failed")
+    # The last check: no console errors at either width.
+    print(f"browser: {passed + 1} checks ran, 0 failed")
 
 
 if __name__ == "__main__":

@@ -76,9 +76,11 @@ def main():
     for problem in problems[:20]:
         print(problem)
     print(f"validated {checked['responses']} responses and {checked['records']} oai_dc records")
+    ran = checked["responses"] + checked["records"]
     if problems or checked["records"] == 0:
-        print("0 passed, 1 failed")
+        print(f"xsd: {ran} checks ran, {max(len(problems), 1)} failed")
         sys.exit(1)
+    print(f"xsd: {ran} checks ran, 0 failed")
 
 
 if __name__ == "__main__":

@@ -26,5 +26,14 @@ PY
 printf '{"title": "IIIF validator test image", "identifier": "%s"}\n' "$IDENTIFIER" >"$WORK/scans/validator.json"
 "$WENYUAN" ingest "$WORK/scans" --data "$WORK/data" >/dev/null
 start_server "$WORK/data"
+status=0
 "$WORK/venv/bin/iiif-validate.py" -s "127.0.0.1:$PORT" -p iiif/3 -i "$IDENTIFIER" \
-    --version=3.0 --level 2 -v
+    --version=3.0 --level 2 -v 2>&1 | tee "$WORK/validate.log" || status=$?
+# The validator's own count, on the closing line CI sums ("Done (N tests, M failures)").
+summary="$(grep -oE 'Done \([0-9]+ tests, [0-9]+ failures\)' "$WORK/validate.log" | tail -1 || true)"
+[ -n "$summary" ] || { echo "iiif: 0 checks ran, 1 failed (the validator printed no summary)"; exit 1; }
+ran="$(sed -E 's/Done \(([0-9]+) tests.*/\1/' <<<"$summary")"
+failures="$(sed -E 's/.* ([0-9]+) failures\)/\1/' <<<"$summary")"
+echo "iiif: $ran checks ran, $failures failed"
+[ "$ran" -gt 0 ] || exit 1
+exit "$status"

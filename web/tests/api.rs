@@ -1102,3 +1102,6 @@ mod iiif {
 
 #[path = "api/hostile.rs"]
 mod hostile;
+
+#[path = "api/limits.rs"]
+mod limits;
