@@ -12,7 +12,6 @@
 //! No async runtime, no terminal: progress goes to a [`ProgressSink`].
 
 pub mod bagit;
-pub mod demo;
 pub mod error;
 pub mod media;
 pub mod metadata;
