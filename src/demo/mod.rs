@@ -40,8 +40,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
-use wenyuan_index::{Catalog, DataDir};
-use wenyuan_ingest::{CancelFlag, IngestOptions, ProgressSink, ingest};
+use wenyuan_index::{CancelFlag, Catalog, DataDir, ProgressSink};
+use wenyuan_ingest::{IngestOptions, ingest};
 
 use crate::institutions::InstitutionsFile;
 use crate::progress::Progress;

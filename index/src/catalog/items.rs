@@ -2,6 +2,7 @@
 //! live items, every item in turn, counts and fingerprints.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 use rusqlite::{OptionalExtension, params};
 
@@ -111,6 +112,14 @@ impl Catalog {
 
     /// Calls `visit` for every item (tombstones included) with its files, in id order.
     pub fn for_each_item(&self, mut visit: impl FnMut(ItemRecord) -> Result<()>) -> Result<()> {
+        self.for_each_item_while(|record| visit(record).map(ControlFlow::Continue))
+    }
+
+    /// Like [`Catalog::for_each_item`], until `visit` says to break.
+    pub fn for_each_item_while(
+        &self,
+        mut visit: impl FnMut(ItemRecord) -> Result<ControlFlow<()>>,
+    ) -> Result<()> {
         let mut statement = self
             .connection
             .prepare(&format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY id"))?;
@@ -118,7 +127,9 @@ impl Catalog {
         for row in rows {
             let item = row??;
             let files = self.files_of(&item.id)?;
-            visit(ItemRecord { item, files })?;
+            if visit(ItemRecord { item, files })?.is_break() {
+                break;
+            }
         }
         Ok(())
     }
