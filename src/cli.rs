@@ -355,14 +355,17 @@ fn run_ingest(
         DataDir::create(data)
             .with_context(|| format!("cannot use {} as the data directory", data.display()))?
     };
+    let cancel = cancel_on_interrupt("ingest")?;
     let progress = Progress::new("ingest");
-    let report = ingest(&data_dir, options, &progress, &CancelFlag::new())
+    let report = ingest(&data_dir, options, &progress, &cancel)
         .map_err(|error| library_error(error, "ingest"))?;
     print_ingest_report(&report);
     if let Some(path) = report_path {
         write_json(path, &report)?;
     }
-    Ok(if report.failed > 0 {
+    Ok(if report.cancelled {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else if report.failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

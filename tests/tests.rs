@@ -7,6 +7,7 @@ mod util;
 mod bagit;
 mod ingest;
 mod institutions;
+mod interrupt;
 mod reliability;
 mod search;
 mod server;
