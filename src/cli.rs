@@ -8,11 +8,12 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use wenyuan_index::model::StorageMode;
 use wenyuan_index::verify::{VerifyOptions, verify};
-use wenyuan_index::{Catalog, DataDir};
+use wenyuan_index::{CancelFlag, Catalog, DataDir};
 use wenyuan_ingest::bagit::{BagGrouping, ExportOptions, ImportOptions};
-use wenyuan_ingest::{CancelFlag, Failure, IngestOptions, IngestReport, ingest};
+use wenyuan_ingest::{Failure, IngestOptions, IngestReport, ingest};
 
 use crate::institutions::InstitutionsFile;
+use crate::interrupt::{EXIT_INTERRUPTED, cancel_on_interrupt};
 use crate::progress::Progress;
 
 /// wenyuan (文渊): preserve, describe and search a district's digitised cultural heritage.
@@ -354,14 +355,17 @@ fn run_ingest(
         DataDir::create(data)
             .with_context(|| format!("cannot use {} as the data directory", data.display()))?
     };
+    let cancel = cancel_on_interrupt("ingest")?;
     let progress = Progress::new("ingest");
-    let report = ingest(&data_dir, options, &progress, &CancelFlag::new())
+    let report = ingest(&data_dir, options, &progress, &cancel)
         .map_err(|error| library_error(error, "ingest"))?;
     print_ingest_report(&report);
     if let Some(path) = report_path {
         write_json(path, &report)?;
     }
-    Ok(if report.failed > 0 {
+    Ok(if report.cancelled {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else if report.failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -470,17 +474,9 @@ fn run_verify(
     if let Some(sample) = sample {
         options.sample_fraction = parse_sample(sample)?;
     }
+    let cancel = cancel_on_interrupt("verify")?;
     let progress = Progress::new("verify");
-    let files = catalog.stored_files()?;
-    wenyuan_ingest::ProgressSink::begin(
-        &progress,
-        files.len() as u64,
-        files.iter().map(|file| file.size).sum(),
-    );
-    let report = verify(&data_dir, &catalog, &options, &|size| {
-        wenyuan_ingest::ProgressSink::advance(&progress, 1, size)
-    })?;
-    wenyuan_ingest::ProgressSink::finish(&progress);
+    let report = verify(&data_dir, &catalog, &options, &progress, &cancel)?;
     eprintln!(
         "{} files checked: {} intact, {} damaged ({:.1} MB re-hashed)",
         report.checked,
@@ -488,6 +484,12 @@ fn run_verify(
         report.damaged.len(),
         report.bytes as f64 / 1_000_000.0
     );
+    if report.cancelled {
+        eprintln!(
+            "cancelled after {} files: the others were not checked",
+            report.checked
+        );
+    }
     for damaged in &report.damaged {
         let problem = match &damaged.damage {
             wenyuan_index::verify::Damage::Missing => "missing".to_string(),
@@ -504,7 +506,9 @@ fn run_verify(
     if let Some(path) = report_path {
         write_json(path, &report)?;
     }
-    Ok(if report.damaged.is_empty() {
+    Ok(if report.cancelled {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else if report.damaged.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -559,12 +563,17 @@ fn run_reindex(data: &Path) -> anyhow::Result<ExitCode> {
     let data_dir = DataDir::open_existing(data)?;
     let _lock = data_dir.lock_for_writing()?;
     let mut catalog = Catalog::open(&data_dir.catalog_path())?;
+    let cancel = cancel_on_interrupt("reindex")?;
     let progress = Progress::new("reindex");
-    wenyuan_ingest::ProgressSink::begin(&progress, catalog.count_items()?, 0);
-    let report = wenyuan_index::search::indexer::rebuild(&data_dir, &mut catalog, &|items| {
-        wenyuan_ingest::ProgressSink::advance(&progress, items, 0)
-    })?;
-    wenyuan_ingest::ProgressSink::finish(&progress);
+    let report =
+        wenyuan_index::search::indexer::rebuild(&data_dir, &mut catalog, &progress, &cancel)?;
+    if report.cancelled {
+        eprintln!(
+            "reindex cancelled after {} items: the new index was thrown away, the one before is still in use",
+            report.indexed
+        );
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     eprintln!(
         "indexed {} items ({} deleted records skipped)",
         report.indexed, report.tombstones

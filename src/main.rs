@@ -1,11 +1,13 @@
 //! The `wenyuan` binary: glue between the command line and the libraries.
 //! It parses flags, sets up logging and progress display, calls
 //! `wenyuan-ingest` / `wenyuan-index`, and maps results to exit codes:
-//! 0 success, 1 some files failed or were damaged, 2 usage or fatal error.
+//! 0 success, 1 some files failed or were damaged, 2 usage or fatal error,
+//! 130 stopped by Ctrl-C.
 
 mod cli;
 mod demo;
 mod institutions;
+mod interrupt;
 mod keys;
 mod progress;
 mod search;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use wenyuan_ingest::ProgressSink;
+use wenyuan_index::ProgressSink;
 
 /// Sets up `tracing` to print to stderr; `RUST_LOG` overrides the level.
 pub fn init_logging(verbose: bool) {

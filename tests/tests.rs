@@ -7,6 +7,7 @@ mod util;
 mod bagit;
 mod ingest;
 mod institutions;
+mod interrupt;
 mod limits;
 mod reliability;
 mod search;

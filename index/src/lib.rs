@@ -5,13 +5,14 @@
 //! ([`verify`]), the Chinese-aware search index ([`search`], [`dates`]) and the data directory that holds them all ([`DataDir`]).
 //!
 //! Nothing here knows about HTTP, async runtimes or terminals: everything is
-//! synchronous and long operations take a progress callback.
+//! synchronous and long operations take a [`ProgressSink`] and a [`CancelFlag`].
 
 pub mod access;
 pub mod catalog;
 pub mod dates;
 pub mod error;
 pub mod model;
+pub mod progress;
 pub mod search;
 pub mod store;
 #[doc(hidden)]
@@ -23,4 +24,5 @@ mod datadir;
 pub use catalog::Catalog;
 pub use datadir::{DataDir, WriteLock};
 pub use error::{Error, Result};
+pub use progress::{CancelFlag, NoProgress, ProgressSink};
 pub use store::{Digest, FileStore};

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::catalog::StoredFile;
 use crate::model::StorageMode;
+use crate::progress::{CancelFlag, ProgressSink};
 use crate::store::hash_file;
 use crate::{Catalog, DataDir, FileStore, Result};
 
@@ -54,6 +55,9 @@ pub struct VerifyReport {
     pub bytes: u64,
     /// Files missing, changed or unreadable.
     pub damaged: Vec<DamagedFile>,
+    /// True when the audit was asked to stop before every file was checked;
+    /// `checked` says how many were.
+    pub cancelled: bool,
 }
 
 /// Options for [`verify`].
@@ -74,13 +78,15 @@ impl Default for VerifyOptions {
     }
 }
 
-/// Re-hashes the preserved files. `progress` is called after each file with
-/// its size; it must be cheap.
+/// Re-hashes the preserved files, telling `progress` the files and bytes to
+/// check, then each file as it is done. When `cancel` is set the threads
+/// stop after the file each has in hand, and the report says so.
 pub fn verify(
     data_dir: &DataDir,
     catalog: &Catalog,
     options: &VerifyOptions,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn ProgressSink,
+    cancel: &CancelFlag,
 ) -> Result<VerifyReport> {
     let store = FileStore::new(data_dir.files_dir());
     let mut files = catalog.stored_files()?;
@@ -92,12 +98,16 @@ pub fn verify(
             u32::from_str_radix(file.digest.get(..8).unwrap_or("0"), 16).unwrap_or(0) <= threshold
         });
     }
+    progress.begin(files.len() as u64, files.iter().map(|file| file.size).sum());
     let next = AtomicUsize::new(0);
     let report = Mutex::new(VerifyReport::default());
     std::thread::scope(|scope| {
         for _ in 0..options.threads.max(1) {
             scope.spawn(|| {
                 loop {
+                    if cancel.is_cancelled() {
+                        break;
+                    }
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(index) else { break };
                     let (path, outcome) = check_one(&store, file);
@@ -115,12 +125,14 @@ pub fn verify(
                         }),
                     }
                     drop(report);
-                    progress(file.size);
+                    progress.advance(1, file.size);
                 }
             });
         }
     });
+    progress.finish();
     let mut report = report.into_inner().expect("verify report lock");
+    report.cancelled = report.checked < files.len() as u64;
     report
         .damaged
         .sort_by(|left, right| left.path.cmp(&right.path));

@@ -9,20 +9,19 @@
 //!   returns an [`IngestReport`];
 //! - [`bagit`] exports items as BagIt bags for backup and imports them back.
 //!
-//! No async runtime, no terminal: progress goes to a [`ProgressSink`].
+//! No async runtime, no terminal: progress goes to a [`ProgressSink`], and a
+//! [`CancelFlag`] asks a run to stop (both from `wenyuan_index::progress`).
 
 pub mod bagit;
-pub mod demo;
 pub mod error;
 pub mod media;
 pub mod metadata;
 pub mod pipeline;
 pub mod plan;
-pub mod progress;
 pub mod report;
 pub mod walk;
 
 pub use error::{Error, Result};
 pub use pipeline::{IngestOptions, ingest};
-pub use progress::{CancelFlag, NoProgress, ProgressSink};
 pub use report::{Failure, IngestReport};
+pub use wenyuan_index::progress::{CancelFlag, NoProgress, ProgressSink};

@@ -25,10 +25,10 @@ use wenyuan_index::{Catalog, DataDir, FileStore, WriteLock};
 use crate::media::{self, DeriveOptions, MediaKind, MediaType};
 use crate::metadata;
 use crate::plan::{self, PlanContext, PlannedItem};
-use crate::progress::{CancelFlag, ProgressSink};
 use crate::report::{Failure, IngestReport};
 use crate::walk::{self, FoundFile};
 use crate::{Error, Result};
+use wenyuan_index::progress::{CancelFlag, ProgressSink};
 
 /// Largest plain-text file whose content is indexed as full text.
 const MAX_TEXT_BYTES: u64 = 10 * 1024 * 1024;

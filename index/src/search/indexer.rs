@@ -7,9 +7,11 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use crate::model::{Collection, Institution, ItemRecord};
+use crate::progress::{CancelFlag, ProgressSink};
 use crate::search::{IndexDocument, IndexUpdater, SearchIndex};
 use crate::{Catalog, DataDir, Error, Result};
 
@@ -131,15 +133,21 @@ pub struct RebuildReport {
     pub indexed: u64,
     /// Tombstones skipped.
     pub tombstones: u64,
+    /// True when the rebuild was asked to stop: the new index was thrown
+    /// away and the one before is still in use.
+    pub cancelled: bool,
 }
 
-/// Rebuilds the search index of `data_dir` from its catalogue alone.
-/// `progress` is called after every item.
-/// The caller holds the data directory's write lock.
+/// Rebuilds the search index of `data_dir` from its catalogue alone, telling
+/// `progress` the live items to index and each one done. The new index is
+/// built aside and swapped in only when complete, so when `cancel` is set
+/// it is thrown away and the index before stays as it was (with its
+/// index-pending marks). The caller holds the data directory's write lock.
 pub fn rebuild(
     data_dir: &DataDir,
     catalog: &mut Catalog,
-    progress: &dyn Fn(u64),
+    progress: &dyn ProgressSink,
+    cancel: &CancelFlag,
 ) -> Result<RebuildReport> {
     let final_dir = data_dir.index_dir();
     let new_dir = data_dir.root().join("index.new");
@@ -150,16 +158,28 @@ pub fn rebuild(
     // at the end, then one segment.
     let mut indexer = Indexer::for_rebuild(&index, catalog)?;
     let mut report = RebuildReport::default();
-    catalog.for_each_item(|record| {
+    progress.begin(catalog.count_items()?, 0);
+    catalog.for_each_item_while(|record| {
+        if cancel.is_cancelled() {
+            report.cancelled = true;
+            return Ok(ControlFlow::Break(()));
+        }
         if record.item.deleted_at.is_some() {
             report.tombstones += 1;
         } else {
             indexer.index(&record)?;
             report.indexed += 1;
+            progress.advance(1, 0);
         }
-        progress(1);
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     })?;
+    progress.finish();
+    if report.cancelled {
+        drop(indexer);
+        drop(index);
+        remove_dir_if_present(&new_dir)?;
+        return Ok(report);
+    }
     indexer.finish_rebuild()?;
     drop(index);
     remove_dir_if_present(&old_dir)?;

@@ -25,9 +25,9 @@ use wenyuan_index::{Catalog, DataDir, FileStore};
 use super::manifest::{self, Algorithm, CopyError};
 use super::names::{UniqueNames, safe_file_name};
 use super::record::{self, BagRecord};
-use crate::progress::{CancelFlag, ProgressSink};
 use crate::report::Failure;
 use crate::{Error, Result};
+use wenyuan_index::progress::{CancelFlag, ProgressSink};
 
 /// How items are grouped into bags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -31,9 +31,9 @@ use super::record::{self, BagRecord, RECORD_FORMAT, RECORD_VERSION};
 use super::validate::{self, Refusal, ValidBag};
 use crate::media::{self, DeriveOptions, MediaKind, MediaType};
 use crate::pipeline::{commit_batch, open_for_writing, open_indexer};
-use crate::progress::{CancelFlag, ProgressSink};
 use crate::report::Failure;
 use crate::{Error, Result};
+use wenyuan_index::progress::{CancelFlag, ProgressSink};
 
 /// What to import.
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use std::fs::{self, File};
 use std::path::Path;
 
 use super::manifest::{self, Algorithm, ManifestEntry};
-use crate::progress::{CancelFlag, ProgressSink};
+use wenyuan_index::progress::{CancelFlag, ProgressSink};
 
 /// A payload file of a valid bag.
 #[derive(Debug, Clone, PartialEq, Eq)]

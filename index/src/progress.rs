@@ -1,6 +1,7 @@
-//! How long operations tell the outside world how far they are, and how they
-//! are asked to stop. The CLI renders progress with a bar; tests pass
-//! [`NoProgress`].
+//! How long operations (ingest, import, export, reindex, verify) tell the
+//! outside world how far they are, and how they are asked to stop. The CLI
+//! renders progress with a bar and sets the flag on Ctrl-C; tests pass
+//! [`NoProgress`] and a flag nobody sets.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,0 +1,225 @@
+//! The one write path: a batch of items and their files in one transaction,
+//! each with its history entry and its index-pending mark; tombstones; the
+//! event log.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::pending::mark_index_pending;
+use super::rows::encode_json;
+use super::{Catalog, unix_now};
+use crate::Result;
+use crate::model::ItemRecord;
+
+/// One item to write, with its files and the fingerprint of its inputs.
+#[derive(Debug, Clone)]
+pub struct ItemWrite {
+    /// The item with its files. `created_at` is kept from an existing row;
+    /// a new row takes the record's `created_at` when it is set (above 0: an
+    /// item restored from a backup keeps when it was first catalogued), else now.
+    /// `updated_at` is always now.
+    pub record: ItemRecord,
+    /// A hash of everything the item was made from; unchanged inputs give the same fingerprint.
+    pub fingerprint: String,
+}
+
+/// What writing an item did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// A new item.
+    Added,
+    /// An existing item whose record changed.
+    Updated,
+    /// An existing item with the same fingerprint: nothing written.
+    Unchanged,
+}
+
+impl Catalog {
+    /// Writes a batch of items and their files in one transaction. Files are
+    /// moved from any item that held the same source path before; an item
+    /// left without files becomes a tombstone.
+    pub fn write_batch(&mut self, batch: &[ItemWrite]) -> Result<Vec<WriteOutcome>> {
+        Ok(self.write_batch_reporting(batch)?.0)
+    }
+
+    /// Like [`Catalog::write_batch`], also returning the ids of items that
+    /// became tombstones because their files moved to an item of the batch.
+    pub fn write_batch_reporting(
+        &mut self,
+        batch: &[ItemWrite],
+    ) -> Result<(Vec<WriteOutcome>, Vec<String>)> {
+        let now = unix_now();
+        let transaction = self.connection.transaction()?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut tombstoned = Vec::new();
+        for write in batch {
+            outcomes.push(write_item(&transaction, write, now, &mut tombstoned)?);
+        }
+        transaction.commit()?;
+        Ok((outcomes, tombstoned))
+    }
+
+    /// Marks an item deleted (a tombstone kept for OAI-PMH) and drops its files' rows.
+    pub fn tombstone_item(&mut self, id: &str) -> Result<bool> {
+        let now = unix_now();
+        let transaction = self.connection.transaction()?;
+        let changed = transaction.execute(
+            "UPDATE items SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+            params![id, now],
+        )?;
+        transaction.execute("DELETE FROM files WHERE item_id = ?1", [id])?;
+        if changed > 0 {
+            insert_event(&transaction, now, "deleted", Some(id), None)?;
+            mark_index_pending(&transaction, id)?;
+        }
+        transaction.commit()?;
+        Ok(changed > 0)
+    }
+
+    /// Appends to the event log (ingest runs, verification results).
+    pub fn record_event(
+        &mut self,
+        kind: &str,
+        item_id: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        insert_event(&self.connection, unix_now(), kind, item_id, detail)
+    }
+}
+
+fn insert_event(
+    connection: &Connection,
+    at: i64,
+    kind: &str,
+    item_id: Option<&str>,
+    detail: Option<&str>,
+) -> Result<()> {
+    connection.execute(
+        "INSERT INTO events (at, kind, item_id, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![at, kind, item_id, detail],
+    )?;
+    Ok(())
+}
+
+fn write_item(
+    connection: &Connection,
+    write: &ItemWrite,
+    now: i64,
+    tombstoned: &mut Vec<String>,
+) -> Result<WriteOutcome> {
+    let item = &write.record.item;
+    let existing: Option<(String, i64, Option<i64>)> = connection
+        .query_row(
+            "SELECT fingerprint, created_at, deleted_at FROM items WHERE id = ?1",
+            [&item.id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    if let Some((fingerprint, _, None)) = &existing
+        && *fingerprint == write.fingerprint
+    {
+        return Ok(WriteOutcome::Unchanged);
+    }
+    let created_at = existing
+        .as_ref()
+        .map(|(_, created_at, _)| *created_at)
+        .or((item.created_at > 0).then_some(item.created_at))
+        .unwrap_or(now);
+    let metadata = encode_json(&item.metadata)?;
+    connection.execute(
+        "INSERT INTO items (id, source_key, institution_id, collection_id, access, title, metadata, fingerprint,
+                            created_at, updated_at, deleted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)
+         ON CONFLICT(id) DO UPDATE SET source_key = excluded.source_key, institution_id = excluded.institution_id,
+             collection_id = excluded.collection_id, access = excluded.access, title = excluded.title,
+             metadata = excluded.metadata, fingerprint = excluded.fingerprint, updated_at = excluded.updated_at,
+             deleted_at = NULL",
+        params![
+            item.id,
+            item.source_key,
+            item.institution_id,
+            item.collection_id,
+            item.access.as_str(),
+            item.metadata.first(crate::model::DcElement::Title),
+            metadata,
+            write.fingerprint,
+            created_at,
+            now,
+        ],
+    )?;
+    // In the same transaction: the search index must follow this write, and a
+    // run killed before its index commit leaves the mark for the next run.
+    mark_index_pending(connection, &item.id)?;
+    connection.execute("DELETE FROM files WHERE item_id = ?1", [&item.id])?;
+    for file in &write.record.files {
+        // A file that moved here from another item (say, a sheet now groups it
+        // into a book) leaves that item; an item left empty becomes a tombstone.
+        let previous_owner: Option<String> = connection
+            .query_row(
+                "SELECT item_id FROM files WHERE source_path = ?1",
+                [&file.source_path],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(previous_owner) = previous_owner {
+            connection.execute(
+                "DELETE FROM files WHERE source_path = ?1",
+                [&file.source_path],
+            )?;
+            let remaining: i64 = connection.query_row(
+                "SELECT COUNT(*) FROM files WHERE item_id = ?1",
+                [&previous_owner],
+                |row| row.get(0),
+            )?;
+            if remaining == 0 {
+                connection.execute(
+                    "UPDATE items SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+                    params![previous_owner, now],
+                )?;
+                insert_event(
+                    connection,
+                    now,
+                    "deleted",
+                    Some(&previous_owner),
+                    Some("its files moved to another item"),
+                )?;
+                mark_index_pending(connection, &previous_owner)?;
+                tombstoned.push(previous_owner);
+            }
+        }
+        let ocr_words = if file.ocr_words.is_empty() {
+            None
+        } else {
+            Some(encode_json(&file.ocr_words)?)
+        };
+        connection.execute(
+            "INSERT INTO files (item_id, seq, digest, size, media_type, source_path, source_mtime_ns, storage,
+                                tech, derivatives, text, ocr_words)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                item.id,
+                file.seq,
+                file.digest,
+                file.size as i64,
+                file.media_type,
+                file.source_path,
+                file.source_mtime_ns,
+                file.storage.as_str(),
+                encode_json(&file.tech)?,
+                encode_json(&file.derivatives)?,
+                file.text,
+                ocr_words,
+            ],
+        )?;
+    }
+    let outcome = match existing {
+        Some((_, _, None)) => WriteOutcome::Updated,
+        _ => WriteOutcome::Added,
+    };
+    let kind = if outcome == WriteOutcome::Added {
+        "added"
+    } else {
+        "updated"
+    };
+    insert_event(connection, now, kind, Some(&item.id), None)?;
+    Ok(outcome)
+}
