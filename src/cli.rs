@@ -172,7 +172,7 @@ enum Command {
         /// Narrow by a facet, e.g. `institution=district-library`, `year=1950-1959`; repeatable.
         #[arg(long = "filter", value_name = "FACET=VALUE")]
         filters: Vec<String>,
-        /// Order: relevance, date, date_desc, title, recent.
+        /// Order: relevance, date_asc (or date), date_desc, title, recent.
         #[arg(long, default_value = "relevance")]
         sort: String,
         /// Hits to show.

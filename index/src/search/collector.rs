@@ -42,20 +42,25 @@ impl Sort {
         Sort::Recent,
     ];
 
-    /// The stable name used in URLs, the API and the command line.
+    /// The stable name used in URLs, the API and the command line (one
+    /// table for every face).
     pub fn name(self) -> &'static str {
         match self {
             Sort::Relevance => "relevance",
-            Sort::DateAsc => "date",
+            Sort::DateAsc => "date_asc",
             Sort::DateDesc => "date_desc",
             Sort::Title => "title",
             Sort::Recent => "recent",
         }
     }
 
-    /// Parses a name made by [`Sort::name`] (`-` accepted for `_`).
+    /// Parses a name made by [`Sort::name`] (`-` accepted for `_`, and
+    /// `date`, the command line's older name, for `date_asc`).
     pub fn from_name(name: &str) -> Option<Sort> {
         let normalized = name.trim().replace('-', "_");
+        if normalized == "date" {
+            return Some(Sort::DateAsc);
+        }
         Sort::ALL.into_iter().find(|sort| sort.name() == normalized)
     }
 

@@ -205,18 +205,6 @@ fn parse_count(name: &str, value: &str, min: usize, max: usize) -> Result<usize,
         .ok_or_else(|| bad(format!("{name} must be a whole number from {min} to {max}")))
 }
 
-/// Parses a sort name.
-pub fn parse_sort(value: &str) -> Option<Sort> {
-    Some(match value {
-        "relevance" => Sort::Relevance,
-        "date_asc" => Sort::DateAsc,
-        "date_desc" => Sort::DateDesc,
-        "title" => Sort::Title,
-        "recent" => Sort::Recent,
-        _ => return None,
-    })
-}
-
 impl SearchParams {
     /// Parses the query string's pairs; unknown names and bad values are errors.
     pub fn parse(pairs: Vec<(String, String)>) -> Result<SearchParams, ApiError> {
@@ -279,7 +267,7 @@ impl SearchParams {
                     default_limit = parse_count(name, value, 0, MAX_FACET_LIMIT)?;
                 }
                 "sort" => {
-                    params.sort = parse_sort(value).ok_or_else(|| {
+                    params.sort = Sort::from_name(value).ok_or_else(|| {
                         bad("sort must be relevance, date_asc, date_desc, title or recent")
                     })?;
                 }

@@ -25,15 +25,6 @@ const MAX_QUERY_CHARS: usize = 512;
 /// Most filters kept from the URL.
 const MAX_FILTERS: usize = 20;
 
-/// The sort orders offered, with their URL names.
-const SORTS: [(Sort, &str); 5] = [
-    (Sort::Relevance, "relevance"),
-    (Sort::DateAsc, "date_asc"),
-    (Sort::DateDesc, "date_desc"),
-    (Sort::Title, "title"),
-    (Sort::Recent, "recent"),
-];
-
 /// A search as read from the URL, cleaned.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchParams {
@@ -66,8 +57,8 @@ impl SearchParams {
                     }
                 }
                 "sort" => {
-                    if let Some((sort, _)) = SORTS.iter().find(|(_, name)| name == value) {
-                        params.sort = *sort;
+                    if let Some(sort) = Sort::from_name(value) {
+                        params.sort = sort;
                     }
                 }
                 "page" => {
@@ -97,7 +88,7 @@ impl SearchParams {
             pairs.push(("f", filter));
         }
         if self.sort != Sort::Relevance {
-            pairs.push(("sort", sort_name(self.sort)));
+            pairs.push(("sort", self.sort.name()));
         }
         if self.page > 1 {
             pairs.push(("page", &page));
@@ -186,15 +177,6 @@ fn is_year_range(value: &str) -> bool {
         Some(at) => is_year(&value[..at]) && is_year(&value[at + 1..]),
         None => is_year(value),
     }
-}
-
-/// The URL name of a sort order.
-pub fn sort_name(sort: Sort) -> &'static str {
-    SORTS
-        .iter()
-        .find(|(candidate, _)| *candidate == sort)
-        .map(|(_, name)| *name)
-        .unwrap_or("relevance")
 }
 
 /// A hit as shown in a result list.
@@ -393,10 +375,10 @@ async fn build_search_page(
         Vec::new()
     };
 
-    let sort_options = SORTS
+    let sort_options = Sort::ALL
         .iter()
-        .map(|(sort, value)| SortOption {
-            value,
+        .map(|sort| SortOption {
+            value: sort.name(),
             label: match sort {
                 Sort::Relevance => labels.sort_relevance,
                 Sort::DateAsc => labels.sort_date_asc,

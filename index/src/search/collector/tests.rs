@@ -150,3 +150,14 @@ fn orders_are_monotonic() {
     assert!(ordered_score(-1.0) < ordered_score(0.0));
     assert!(ordered_i64(-5) < ordered_i64(3));
 }
+
+#[test]
+fn every_face_names_the_orders_alike() {
+    for sort in Sort::ALL {
+        assert_eq!(Sort::from_name(sort.name()), Some(sort));
+    }
+    assert_eq!(Sort::DateAsc.name(), "date_asc");
+    assert_eq!(Sort::from_name("date"), Some(Sort::DateAsc));
+    assert_eq!(Sort::from_name("date-desc"), Some(Sort::DateDesc));
+    assert_eq!(Sort::from_name("random"), None);
+}
