@@ -185,10 +185,7 @@ pub async fn item(
                 .collect(),
         })
         .collect();
-    let pick = |zh: &str, en: &Option<String>| match lang {
-        Lang::En => en.clone().unwrap_or_else(|| zh.to_string()),
-        Lang::Zh => zh.to_string(),
-    };
+    let pick = |zh: &str, en: &Option<String>| lang.pick(zh, en.as_deref());
     let body = ItemResponse {
         id: item.id.clone(),
         title: item.display_title().to_string(),

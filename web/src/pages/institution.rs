@@ -167,10 +167,7 @@ async fn build_institution_page(
     let collections = collections
         .into_iter()
         .map(|(collection, count)| CollectionSummary {
-            name: match (lang, &collection.name_en) {
-                (Lang::En, Some(name_en)) if !name_en.trim().is_empty() => name_en.clone(),
-                _ => collection.name_zh.clone(),
-            },
+            name: lang.pick(&collection.name_zh, collection.name_en.as_deref()),
             description: collection.description.clone(),
             holdings_label: lang.item_count(count),
             search_url: facet_search_url(

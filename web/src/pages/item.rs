@@ -175,10 +175,7 @@ async fn build_item_page(
         .map(|institution| venue_name(institution, lang));
     let collection_name = collection
         .as_ref()
-        .map(|collection| match (lang, &collection.name_en) {
-            (Lang::En, Some(name_en)) if !name_en.trim().is_empty() => name_en.clone(),
-            _ => collection.name_zh.clone(),
-        });
+        .map(|collection| lang.pick(&collection.name_zh, collection.name_en.as_deref()));
     let collection_search_url = collection.as_ref().map(|collection| {
         facet_search_url(
             "collection",
