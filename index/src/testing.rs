@@ -38,3 +38,23 @@ pub fn fuzz_cases(cases: u32) -> u32 {
 }
 
 pub mod holdings;
+
+/// A venue with only its id, Chinese name and kind set.
+pub fn venue(
+    id: &str,
+    name: &str,
+    kind: crate::model::InstitutionKind,
+) -> crate::model::Institution {
+    crate::model::Institution {
+        id: id.into(),
+        name_zh: name.into(),
+        name_en: None,
+        kind,
+        address: None,
+        opening_hours: None,
+        services: Vec::new(),
+        accessibility: None,
+        contact: None,
+        website: None,
+    }
+}

@@ -10,22 +10,7 @@ use crate::model::{
 
 mod fuzz;
 
-use crate::testing::Rng;
-
-fn institution(id: &str, name: &str, kind: InstitutionKind) -> Institution {
-    Institution {
-        id: id.into(),
-        name_zh: name.into(),
-        name_en: None,
-        kind,
-        address: None,
-        opening_hours: None,
-        services: Vec::new(),
-        accessibility: None,
-        contact: None,
-        website: None,
-    }
-}
+use crate::testing::{Rng, venue as institution};
 
 fn record(id: &str, dc: &[(DcElement, &str)], text: Option<&str>) -> ItemRecord {
     let mut metadata = Metadata::default();

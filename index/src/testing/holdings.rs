@@ -37,18 +37,7 @@ pub const VENUES: [(&str, &str, InstitutionKind); 4] = [
 pub fn venues() -> Vec<Institution> {
     VENUES
         .iter()
-        .map(|(id, name, kind)| Institution {
-            id: id.to_string(),
-            name_zh: name.to_string(),
-            name_en: None,
-            kind: *kind,
-            address: None,
-            opening_hours: None,
-            services: Vec::new(),
-            accessibility: None,
-            contact: None,
-            website: None,
-        })
+        .map(|(id, name, kind)| super::venue(id, name, *kind))
         .collect()
 }
 
