@@ -256,11 +256,41 @@ fn register_tokenizers(index: &Index) {
     manager.register(PINYIN, TextAnalyzer::from(PinyinTokenizer));
 }
 
+/// Where [`SearchIndex::create_fresh`] builds an index before renaming it
+/// into `dir`: a hidden sibling, so nothing reads it half made.
+fn staging_dir(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".to_owned());
+    dir.with_file_name(format!(".{name}.creating"))
+}
+
+/// What tantivy writes into a folder before `meta.json` (its file list, its
+/// locks, the temporary file of an atomic write): all a process killed while
+/// creating an index in place can have left there.
+fn is_creation_leftover(path: &Path) -> bool {
+    path.is_file()
+        && path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| {
+                name == ".managed.json" || name.starts_with(".tantivy-") || name.starts_with(".tmp")
+            })
+}
+
+fn remove_tree_if_present(path: &Path) -> Result<()> {
+    match fs::remove_dir_all(path) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(Error::io(format!("removing {}", path.display()), error)),
+    }
+}
+
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when the directory holds none.
     /// Fails with [`Error::NeedsReindex`] when it was built by another analyser version.
     pub fn open_or_create(dir: &Path) -> Result<Self> {
-        fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
         let meta = dir.join("meta.json");
         if !meta.exists() {
             return Self::create_fresh(dir);
@@ -278,37 +308,53 @@ impl SearchIndex {
     }
 
     /// Creates an empty index in `dir` (for a rebuild). The directory must be
-    /// empty or hold an index, which is removed.
+    /// empty, hold an index (which is removed), or hold what a process killed
+    /// while creating one left behind. The index is made in a staging folder
+    /// beside `dir` and renamed into place, so a kill at any moment leaves
+    /// either no index or a whole one with its analyser version, never a
+    /// folder half made.
     pub fn create_fresh(dir: &Path) -> Result<Self> {
-        fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-        let entries: Vec<PathBuf> = fs::read_dir(dir)
-            .map_err(|e| Error::io(format!("reading {}", dir.display()), e))?
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .collect();
-        if !entries.is_empty() {
-            let is_index = dir.join("meta.json").exists() || dir.join(VERSION_FILE).exists();
+        if dir.exists() {
+            let entries: Vec<PathBuf> = fs::read_dir(dir)
+                .map_err(|e| Error::io(format!("reading {}", dir.display()), e))?
+                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                .collect();
+            let is_index = dir.join("meta.json").exists()
+                || dir.join(VERSION_FILE).exists()
+                || entries.iter().all(|path| is_creation_leftover(path));
             if !is_index {
                 return Err(Error::Invalid(format!(
                     "{} is not empty and holds no search index; refusing to overwrite it",
                     dir.display()
                 )));
             }
-            for path in entries {
-                let removed = if path.is_dir() {
-                    fs::remove_dir_all(&path)
-                } else {
-                    fs::remove_file(&path)
-                };
-                removed.map_err(|e| Error::io(format!("removing {}", path.display()), e))?;
+        }
+        let staging = staging_dir(dir);
+        remove_tree_if_present(&staging)?;
+        fs::create_dir_all(&staging)
+            .map_err(|e| Error::io(format!("creating {}", staging.display()), e))?;
+        {
+            let (schema, _) = schema::build_schema();
+            let index = Index::builder()
+                .schema(schema)
+                .settings(index_settings())
+                .create_in_dir(&staging)?;
+            drop(index);
+        }
+        let version = staging.join(VERSION_FILE);
+        fs::write(&version, format!("{ANALYSER_VERSION}\n"))
+            .map_err(|e| Error::io(format!("writing {}", version.display()), e))?;
+        remove_tree_if_present(dir)?;
+        fs::rename(&staging, dir)
+            .map_err(|e| Error::io(format!("moving the new index into {}", dir.display()), e))?;
+        if let Some(parent) = dir.parent() {
+            // The rename is durable once the folder holding it is.
+            if let Ok(folder) = fs::File::open(parent) {
+                let _ = folder.sync_all();
             }
         }
-        let (schema, fields) = schema::build_schema();
-        let index = Index::builder()
-            .schema(schema)
-            .settings(index_settings())
-            .create_in_dir(dir)?;
-        fs::write(dir.join(VERSION_FILE), format!("{ANALYSER_VERSION}\n"))
-            .map_err(|e| Error::io(format!("writing {}", dir.join(VERSION_FILE).display()), e))?;
+        let index = Index::open_in_dir(dir)?;
+        let (_, fields) = schema::build_schema();
         Self::wrap(index, fields, dir)
     }
 

@@ -320,6 +320,37 @@ fn on_disk_index_checks_the_analyser_version() {
     assert!(SearchIndex::open_or_create(&path).is_ok());
 }
 
+#[test]
+fn an_index_creation_killed_half_way_is_made_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index");
+    // What tantivy writes before meta.json, and a staging folder a killed
+    // creation left beside it.
+    std::fs::create_dir_all(&path).unwrap();
+    std::fs::write(path.join(".managed.json"), "[]").unwrap();
+    std::fs::write(path.join(".tmpAbC123"), "").unwrap();
+    std::fs::create_dir_all(dir.path().join(".index.creating")).unwrap();
+    std::fs::write(dir.path().join(".index.creating/meta.json"), "{").unwrap();
+    let index = SearchIndex::open_or_create(&path).unwrap();
+    assert_eq!(index.num_docs(), 0);
+    drop(index);
+    assert!(!dir.path().join(".index.creating").exists());
+    assert!(path.join(VERSION_FILE).is_file());
+    assert!(SearchIndex::open_or_create(&path).is_ok());
+
+    // A folder holding anything else is not ours to empty.
+    let foreign = dir.path().join("photos");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("kiln.jpg"), "jpeg").unwrap();
+    let refused = SearchIndex::open_or_create(&foreign);
+    assert!(
+        matches!(&refused, Err(Error::Invalid(message)) if message.contains("refusing")),
+        "{:?}",
+        refused.err()
+    );
+    assert!(foreign.join("kiln.jpg").is_file());
+}
+
 // ---------------------------------------------------------------------
 // Generated corpus: recall, relevance, facets, sorting, cursors.
 
