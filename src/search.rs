@@ -4,10 +4,12 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use wenyuan_index::DataDir;
 use wenyuan_index::search::snippet::Highlighted;
-use wenyuan_index::search::{Relaxation, SearchIndex, SearchRequest, Sort};
+use wenyuan_index::search::{
+    Leniency, MAX_LIMIT, Relaxation, SearchIndex, SearchParams, Suggestion, SuggestionKind,
+};
 
 /// Runs one search and prints it.
 pub fn run_search(
@@ -21,20 +23,23 @@ pub fn run_search(
     let data_dir = DataDir::open_existing(data)?;
     let index = SearchIndex::open_or_create(&data_dir.index_dir())
         .context("cannot open the search index")?;
-    let Some(sort) = Sort::from_name(sort) else {
-        let names: Vec<&str> = Sort::ALL.iter().map(|sort| sort.name()).collect();
-        bail!("unknown sort '{sort}' (one of {})", names.join(", "));
-    };
-    let mut request = SearchRequest::new(query);
-    request.sort = sort;
-    request.limit = limit.clamp(1, wenyuan_index::search::MAX_LIMIT);
+    // The one request model of every face, strict as the API is.
+    let mut params = SearchParams::new(Leniency::Strict);
+    // Any query runs, however long: the index cuts an overlong one and
+    // says so (`query_was_fallback`), as it always has here.
+    params.query = query.trim().to_string();
+    params
+        .accept("sort", sort)
+        .map_err(|message| anyhow::anyhow!("--sort: {message}"))?;
     for filter in filters {
-        let Some((name, value)) = filter.split_once('=') else {
-            bail!("--filter '{filter}' should look like facet=value");
-        };
-        request
-            .filters
-            .push((name.trim().to_string(), value.trim().to_string()));
+        params
+            .accept("filter", filter)
+            .map_err(|message| anyhow::anyhow!("--filter: {message} (facet=value)"))?;
+    }
+    let mut request = params.request(true);
+    request.limit = limit.clamp(1, MAX_LIMIT);
+    if limit > MAX_LIMIT {
+        eprintln!("note: showing the first {MAX_LIMIT} hits, the most one search returns");
     }
     let results = index.search(&request)?;
     if json {
@@ -72,6 +77,14 @@ pub fn run_search(
             })),
             "hits": hits,
             "facets": facets,
+            "suggestions": results.suggestions.iter().map(|suggestion| serde_json::json!({
+                "kind": suggestion.kind.name(),
+                "q": suggestion.query,
+                "filters": suggestion.filters.iter()
+                    .map(|(name, value)| format!("{name}={value}"))
+                    .collect::<Vec<_>>(),
+                "total": suggestion.total,
+            })).collect::<Vec<_>>(),
             "next_cursor": results.next_cursor,
         });
         println!("{}", serde_json::to_string_pretty(&output)?);
@@ -81,6 +94,9 @@ pub fn run_search(
     println!("{} results", results.total);
     if let Some(relaxation) = &results.relaxed {
         println!("{}", relaxation_note(relaxation));
+    }
+    for suggestion in &results.suggestions {
+        println!("{}", suggestion_line(suggestion));
     }
     for (rank, hit) in results.hits.iter().enumerate() {
         println!(
@@ -120,6 +136,29 @@ fn render(highlighted: &Highlighted, emphasis: bool) -> String {
             (true, false) => format!("【{}】", fragment.text),
         })
         .collect()
+}
+
+/// A search that would find something (the site offers the same).
+fn suggestion_line(suggestion: &Suggestion) -> String {
+    let filters: Vec<String> = suggestion
+        .filters
+        .iter()
+        .map(|(name, value)| format!("--filter {name}={value}"))
+        .collect();
+    let how = match suggestion.kind {
+        SuggestionKind::Folded => "in simplified characters",
+        SuggestionKind::Pinyin => "in pinyin",
+        SuggestionKind::WithoutFilters => "without the filters",
+    };
+    let search = [format!("'{}'", suggestion.query)]
+        .into_iter()
+        .chain(filters)
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "did you mean {search} ({how}): {} results",
+        suggestion.total
+    )
 }
 
 /// What the search gave up to find something (the site says the same).

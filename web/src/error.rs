@@ -1,7 +1,13 @@
 //! The one error type of the web layer, and the only place statuses are
-//! chosen. A 500 logs its cause and shows the user nothing internal.
+//! chosen. A 500 logs its cause and shows the user nothing internal. The
+//! machine faces (JSON API, IIIF) answer every failure with one JSON body,
+//! [`JsonError`]; the pages render theirs as HTML.
 
-use axum::http::StatusCode;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// What can go wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
@@ -80,5 +86,64 @@ impl From<wenyuan_index::Error> for AppError {
 impl From<tokio::task::JoinError> for AppError {
     fn from(error: tokio::task::JoinError) -> Self {
         AppError::Internal(format!("blocking task failed: {error}"))
+    }
+}
+
+/// An [`AppError`] on its way to becoming a JSON error response (the JSON
+/// API and IIIF answer failures with it).
+#[derive(Debug)]
+pub struct JsonError(pub AppError);
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// The code and message of an error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code: `not_found`, `bad_request`,
+    /// `rate_limited`, `unauthorized`, `method_not_allowed` or `internal`.
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// Builds an error response from its parts.
+pub fn error_response(status: StatusCode, code: &str, message: String) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.to_string(),
+            message,
+        },
+    };
+    (status, Json(body)).into_response()
+}
+
+impl IntoResponse for JsonError {
+    fn into_response(self) -> Response {
+        let error = self.0;
+        error.log();
+        let mut response = error_response(error.status(), error.code(), error.public_message());
+        if let AppError::TooManyRequests { retry_after_s } = error {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s.max(1)));
+        }
+        response
+    }
+}
+
+impl From<AppError> for JsonError {
+    fn from(error: AppError) -> Self {
+        JsonError(error)
+    }
+}
+
+impl From<wenyuan_index::Error> for JsonError {
+    fn from(error: wenyuan_index::Error) -> Self {
+        JsonError(error.into())
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod config;
+pub mod dates;
 pub mod error;
 pub mod i18n;
 pub mod iiif;

@@ -4,6 +4,9 @@
 //! manifests). The faces (pages, API, OAI-PMH, IIIF) import these, never
 //! each other's modules.
 
+use wenyuan_index::search::params::DEFAULT_PER_PAGE;
+use wenyuan_index::search::{SearchParams, Sort};
+
 use crate::SiteConfig;
 
 /// Percent-encodes a query component (everything but unreserved characters).
@@ -42,6 +45,35 @@ pub fn href(path: &str, pairs: &[(&str, &str)]) -> String {
 /// The site-relative search link of one facet value (`/search?f=NAME:VALUE`).
 pub fn facet_search_url(facet: &str, value: &str) -> String {
     href("/search", &[("f", &format!("{facet}:{value}"))])
+}
+
+/// The results page of a search (`/search?q=…&f=NAME:VALUE…`); defaults
+/// (relevance, page 1, 20 a page) are left out.
+pub fn search_page_url(params: &SearchParams) -> String {
+    let filters: Vec<String> = params
+        .filters
+        .iter()
+        .map(|(name, value)| format!("{name}:{value}"))
+        .collect();
+    let page = params.page.to_string();
+    let per_page = params.per_page.to_string();
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    if !params.query.is_empty() {
+        pairs.push(("q", &params.query));
+    }
+    for filter in &filters {
+        pairs.push(("f", filter));
+    }
+    if params.sort != Sort::Relevance {
+        pairs.push(("sort", params.sort.name()));
+    }
+    if params.per_page != DEFAULT_PER_PAGE {
+        pairs.push(("per_page", &per_page));
+    }
+    if params.page > 1 {
+        pairs.push(("page", &page));
+    }
+    href("/search", &pairs)
 }
 
 /// An item's site-relative page.

@@ -14,10 +14,12 @@
 
 pub mod collector;
 pub mod indexer;
+pub mod params;
 pub mod query;
 mod ranked;
 pub mod schema;
 pub mod snippet;
+pub mod suggest;
 pub mod tokenizer;
 
 #[cfg(test)]
@@ -37,7 +39,9 @@ use tantivy::{
 };
 
 pub use collector::Sort;
+pub use params::{Leniency, SearchParams};
 pub use snippet::{Fragment, Highlighted};
+pub use suggest::{Suggestion, SuggestionKind};
 
 use crate::access;
 use crate::dates::normalize_date;
@@ -128,6 +132,9 @@ pub struct SearchRequest {
     pub cursor: Option<String>,
     /// Whether to count facets.
     pub facets: bool,
+    /// Whether a search that finds nothing should look for searches that
+    /// would ([`SearchResults::suggestions`]).
+    pub suggest: bool,
 }
 
 impl Default for SearchRequest {
@@ -140,6 +147,7 @@ impl Default for SearchRequest {
             limit: 20,
             cursor: None,
             facets: true,
+            suggest: false,
         }
     }
 }
@@ -171,6 +179,9 @@ pub struct SearchResults {
     /// When no record holds every word of the query: what was given up to
     /// find some (the hits are then those of the looser query).
     pub relaxed: Option<Relaxation>,
+    /// When nothing was found and the request asked: searches that would
+    /// find something.
+    pub suggestions: Vec<Suggestion>,
 }
 
 /// How a query that found nothing was loosened.
@@ -525,6 +536,11 @@ impl SearchIndex {
         } else {
             Vec::new()
         };
+        let suggestions = if request.suggest && collection.total == 0 {
+            self.suggestions(request)?
+        } else {
+            Vec::new()
+        };
         Ok(SearchResults {
             total: collection.total as usize,
             hits,
@@ -532,6 +548,7 @@ impl SearchIndex {
             next_cursor,
             query_was_fallback: built.fallback,
             relaxed,
+            suggestions,
         })
     }
 
@@ -772,7 +789,7 @@ fn relax(
 }
 
 /// Parses a year facet value: `1950-1959`, or a single year.
-fn parse_year_bucket(value: &str) -> Option<(i64, i64)> {
+pub(crate) fn parse_year_bucket(value: &str) -> Option<(i64, i64)> {
     let value = value.trim();
     // A leading minus belongs to the first year.
     let split = value

@@ -1,76 +1,16 @@
 //! How the JSON API answers failures: every error, whatever its cause, is
-//! `{"error": {"code", "message"}}` with the status [`AppError::status`]
-//! chooses. This is the only place the API turns errors into responses, and
-//! the home of the extractors that reject with it.
+//! the JSON error body of [`crate::error`] (`{"error": {"code", "message"}}`,
+//! which IIIF shares). Here: the API's extractors that reject with it, and
+//! its answers for unknown routes and methods.
 
-use axum::Json;
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
-use utoipa::ToSchema;
 
 use crate::AppError;
-
-/// An [`AppError`] on its way to becoming a JSON error response.
-#[derive(Debug)]
-pub struct ApiError(pub AppError);
-
-/// The body of every error response.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// What went wrong.
-    pub error: ErrorDetail,
-}
-
-/// The code and message of an error.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable machine-readable code: `not_found`, `bad_request`,
-    /// `rate_limited`, `unauthorized`, `method_not_allowed` or `internal`.
-    pub code: String,
-    /// A sentence for people.
-    pub message: String,
-}
-
-/// Builds an error response from its parts.
-pub fn error_response(status: StatusCode, code: &str, message: String) -> Response {
-    let body = ErrorBody {
-        error: ErrorDetail {
-            code: code.to_string(),
-            message,
-        },
-    };
-    (status, Json(body)).into_response()
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let error = self.0;
-        error.log();
-        let mut response = error_response(error.status(), error.code(), error.public_message());
-        if let AppError::TooManyRequests { retry_after_s } = error {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s.max(1)));
-        }
-        response
-    }
-}
-
-impl From<AppError> for ApiError {
-    fn from(error: AppError) -> Self {
-        ApiError(error)
-    }
-}
-
-impl From<wenyuan_index::Error> for ApiError {
-    fn from(error: wenyuan_index::Error) -> Self {
-        ApiError(error.into())
-    }
-}
+pub use crate::error::{ErrorBody, ErrorDetail, JsonError as ApiError, error_response};
 
 /// The answer for unknown paths under `/api`.
 pub async fn unknown_route() -> Response {

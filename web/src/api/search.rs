@@ -11,8 +11,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
+use wenyuan_index::search::params::parse_filter;
 use wenyuan_index::search::schema::FACET_NAMES;
-use wenyuan_index::search::{MAX_OFFSET, SearchRequest, Sort};
+use wenyuan_index::search::{Leniency, MAX_OFFSET, SearchParams};
 
 use super::Lang;
 use super::error::{ApiError, ApiQuery};
@@ -21,16 +22,11 @@ use crate::state::Venues;
 use crate::urls::{self as ids, encode_into};
 use crate::{AppError, AppState};
 
-/// Default hits per page.
-const DEFAULT_PER_PAGE: usize = 20;
-/// Most hits per page.
-pub const MAX_PER_PAGE: usize = 100;
+pub use wenyuan_index::search::params::MAX_PER_PAGE;
 /// Default values per facet.
 const DEFAULT_FACET_LIMIT: usize = 10;
 /// Most values per facet (the index counts the top 20 of each).
 const MAX_FACET_LIMIT: usize = 20;
-/// Longest query accepted.
-const MAX_QUERY_CHARS: usize = 500;
 /// The fields of a hit that `fields` may select.
 pub const ITEM_FIELDS: [&str; 13] = [
     "id",
@@ -71,6 +67,24 @@ pub struct SearchResponse {
     /// Present when no item holds every word of the query and the search
     /// was loosened to find some: what was given up.
     pub relaxed: Option<RelaxedResponse>,
+    /// When nothing was found: searches that would find something (the
+    /// query in simplified characters, in pinyin, or without the filters).
+    pub suggestions: Vec<SuggestionResponse>,
+}
+
+/// A search that finds something where this one found nothing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionResponse {
+    /// `folded`, `pinyin` or `without_filters`.
+    pub kind: String,
+    /// Its query.
+    pub q: String,
+    /// Its filters, as `NAME:VALUE`.
+    pub filters: Vec<String>,
+    /// How many items it finds.
+    pub total: u64,
+    /// The search, ready to follow.
+    pub url: String,
 }
 
 /// How a query that found nothing as typed was loosened.
@@ -165,25 +179,17 @@ pub struct AppliedFilter {
     pub remove_url: String,
 }
 
-/// The parsed parameters of a search.
+/// The parsed parameters of an API search: the search itself (the one
+/// request model every face parses, strictly here) and what only the API
+/// asks for.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SearchParams {
-    /// Query text.
-    pub q: String,
-    /// Filters in the order given.
-    pub filters: Vec<(String, String)>,
+pub struct ApiSearchParams {
+    /// Query, filters, order and paging.
+    pub search: SearchParams,
     /// Facets to return.
     pub facets: Vec<String>,
     /// Values per facet: (limit, offset) by facet name.
     pub facet_paging: BTreeMap<String, (usize, usize)>,
-    /// Order.
-    pub sort: Sort,
-    /// Page from 1 (page paging).
-    pub page: usize,
-    /// Hits per page.
-    pub per_page: usize,
-    /// Cursor (`*` for the first page), for cursor paging.
-    pub cursor: Option<String>,
     /// Fields of each hit to return (empty: all).
     pub fields: Vec<String>,
     /// Label language.
@@ -205,18 +211,20 @@ fn parse_count(name: &str, value: &str, min: usize, max: usize) -> Result<usize,
         .ok_or_else(|| bad(format!("{name} must be a whole number from {min} to {max}")))
 }
 
-impl SearchParams {
+impl ApiSearchParams {
     /// Parses the query string's pairs; unknown names and bad values are errors.
-    pub fn parse(pairs: Vec<(String, String)>) -> Result<SearchParams, ApiError> {
-        let mut params = SearchParams {
-            q: String::new(),
-            filters: Vec::new(),
+    pub fn parse(pairs: Vec<(String, String)>) -> Result<ApiSearchParams, ApiError> {
+        let (search, rest) = SearchParams::from_pairs(
+            pairs
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+            Leniency::Strict,
+        )
+        .map_err(bad)?;
+        let mut params = ApiSearchParams {
+            search,
             facets: FACET_NAMES.iter().map(|name| name.to_string()).collect(),
             facet_paging: BTreeMap::new(),
-            sort: Sort::Relevance,
-            page: 1,
-            per_page: DEFAULT_PER_PAGE,
-            cursor: None,
             fields: Vec::new(),
             lang: Lang::Zh,
             pairs: Vec::new(),
@@ -224,34 +232,8 @@ impl SearchParams {
         let mut facets_named: Vec<String> = Vec::new();
         let mut default_limit = DEFAULT_FACET_LIMIT;
         let mut per_facet: BTreeMap<String, (Option<usize>, usize)> = BTreeMap::new();
-        let mut page_given = false;
-        for (name, value) in &pairs {
-            match name.as_str() {
-                "q" => {
-                    if value.chars().count() > MAX_QUERY_CHARS {
-                        return Err(bad(format!(
-                            "q is longer than {MAX_QUERY_CHARS} characters"
-                        )));
-                    }
-                    params.q = value.clone();
-                }
-                "filter" => {
-                    let (facet, facet_value) = value
-                        .split_once(':')
-                        .filter(|(facet, facet_value)| !facet.is_empty() && !facet_value.is_empty())
-                        .ok_or_else(|| {
-                            bad(format!("filter '{value}' is not of the form NAME:VALUE"))
-                        })?;
-                    if !FACET_NAMES.contains(&facet) {
-                        return Err(bad(format!(
-                            "unknown filter '{facet}' (one of {})",
-                            FACET_NAMES.join(", ")
-                        )));
-                    }
-                    params
-                        .filters
-                        .push((facet.to_string(), facet_value.to_string()));
-                }
+        for (name, value) in rest {
+            match name {
                 "facet" => {
                     for facet in value.split(',').map(str::trim).filter(|f| !f.is_empty()) {
                         if facet != "none" && !FACET_NAMES.contains(&facet) {
@@ -265,22 +247,6 @@ impl SearchParams {
                 }
                 "facet_limit" => {
                     default_limit = parse_count(name, value, 0, MAX_FACET_LIMIT)?;
-                }
-                "sort" => {
-                    params.sort = Sort::from_name(value).ok_or_else(|| {
-                        bad("sort must be relevance, date_asc, date_desc, title or recent")
-                    })?;
-                }
-                "page" => {
-                    params.page = parse_count(name, value, 1, MAX_OFFSET)?;
-                    page_given = true;
-                }
-                "per_page" => params.per_page = parse_count(name, value, 1, MAX_PER_PAGE)?,
-                "cursor" => {
-                    if value.is_empty() {
-                        return Err(bad("cursor is empty; use * to start"));
-                    }
-                    params.cursor = Some(value.clone());
                 }
                 "fields" => {
                     for field in value.split(',').map(str::trim).filter(|f| !f.is_empty()) {
@@ -316,14 +282,6 @@ impl SearchParams {
                 }
             }
         }
-        if page_given && params.cursor.is_some() {
-            return Err(bad("use either page or cursor, not both"));
-        }
-        if (params.page - 1) * params.per_page > MAX_OFFSET {
-            return Err(bad(format!(
-                "page × per_page may reach {MAX_OFFSET} at most; page deeper with cursor=*"
-            )));
-        }
         if !facets_named.is_empty() {
             params.facets = if facets_named.iter().any(|facet| facet == "none") {
                 Vec::new()
@@ -347,6 +305,30 @@ impl SearchParams {
         Ok(params)
     }
 
+    /// The search URL for another query and filters, the other parameters
+    /// kept (paging dropped).
+    fn link_to(&self, base: &str, query: &str, filters: &[(String, String)]) -> String {
+        let mut pairs: Vec<(&str, String)> = vec![("q", query.to_string())];
+        pairs.extend(
+            filters
+                .iter()
+                .map(|(name, value)| ("filter", format!("{name}:{value}"))),
+        );
+        for (name, value) in &self.pairs {
+            if !["q", "filter", "f", "page", "cursor"].contains(&name.as_str()) {
+                pairs.push((name, value.clone()));
+            }
+        }
+        let mut url = format!("{base}/api/v1/search");
+        for (n, (name, value)) in pairs.iter().enumerate() {
+            url.push(if n == 0 { '?' } else { '&' });
+            encode_into(&mut url, name);
+            url.push('=');
+            encode_into(&mut url, value);
+        }
+        url
+    }
+
     /// The search URL with the given pairs changed: paging dropped, the
     /// filter `add` added and `remove` removed.
     fn link(
@@ -367,9 +349,10 @@ impl SearchParams {
             encode_into(&mut url, value);
         };
         for (name, value) in &self.pairs {
-            let removed = name == "filter"
+            let removed = (name == "filter" || name == "f")
                 && remove.is_some_and(|(facet, facet_value)| {
-                    value.split_once(':') == Some((facet, facet_value))
+                    parse_filter(value)
+                        .is_ok_and(|(name, value)| name == facet && value == facet_value)
                 });
             if name != "page" && name != "cursor" && !removed {
                 push(name, value);
@@ -416,17 +399,10 @@ pub async fn search(
     State(state): State<AppState>,
     ApiQuery(pairs): ApiQuery<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let params = SearchParams::parse(pairs)?;
-    let cursor_paging = params.cursor.is_some();
-    let request = SearchRequest {
-        query: params.q.clone(),
-        filters: params.filters.clone(),
-        sort: params.sort,
-        offset: (params.page - 1) * params.per_page,
-        limit: params.per_page,
-        cursor: params.cursor.clone().filter(|cursor| cursor != "*"),
-        facets: !params.facets.is_empty(),
-    };
+    let params = ApiSearchParams::parse(pairs)?;
+    let search = &params.search;
+    let cursor_paging = search.cursor_paging();
+    let request = search.request(!params.facets.is_empty());
     let (results, venues) = state.search_with_venues(request).await?;
     let config = state.config();
     let base = ids::base_url(config);
@@ -447,7 +423,7 @@ pub async fn search(
     }
 
     let selected = |facet: &str, value: &str| {
-        params
+        search
             .filters
             .iter()
             .any(|(name, filter_value)| name == facet && filter_value == value)
@@ -482,7 +458,7 @@ pub async fn search(
             values,
         });
     }
-    let applied_filters = params
+    let applied_filters = search
         .filters
         .iter()
         .map(|(name, value)| AppliedFilter {
@@ -502,20 +478,20 @@ pub async fn search(
             ));
         }
     } else {
-        let shown = params.page * params.per_page;
+        let shown = search.page * search.per_page;
         if shown < results.total && shown <= MAX_OFFSET {
-            let next = (params.page + 1).to_string();
+            let next = (search.page + 1).to_string();
             links.push((params.link(base, None, None, Some(("page", next))), "next"));
         }
-        if params.page > 1 {
-            let prev = (params.page - 1).to_string();
+        if search.page > 1 {
+            let prev = (search.page - 1).to_string();
             links.push((params.link(base, None, None, Some(("page", prev))), "prev"));
         }
     }
     let body = SearchResponse {
         total: results.total as u64,
-        page: (!cursor_paging).then_some(params.page),
-        per_page: params.per_page,
+        page: (!cursor_paging).then_some(search.page),
+        per_page: search.per_page,
         items,
         facets,
         applied_filters,
@@ -526,6 +502,21 @@ pub async fn search(
             any_word: relaxation.any_word,
             message: params.lang.relaxation_note(relaxation),
         }),
+        suggestions: results
+            .suggestions
+            .iter()
+            .map(|suggestion| SuggestionResponse {
+                kind: suggestion.kind.name().to_string(),
+                q: suggestion.query.clone(),
+                filters: suggestion
+                    .filters
+                    .iter()
+                    .map(|(name, value)| format!("{name}:{value}"))
+                    .collect(),
+                total: suggestion.total as u64,
+                url: params.link_to(base, &suggestion.query, &suggestion.filters),
+            })
+            .collect(),
     };
     let mut headers = HeaderMap::new();
     headers.insert("x-total-count", HeaderValue::from(results.total as u64));
@@ -603,7 +594,7 @@ mod tests {
 
     #[test]
     fn parameters_parse_and_bad_ones_are_refused() {
-        let params = SearchParams::parse(pairs(&[
+        let params = ApiSearchParams::parse(pairs(&[
             ("q", "瓷"),
             ("filter", "type:照片"),
             ("filter", "year:1950-1959"),
@@ -613,7 +604,7 @@ mod tests {
             ("page", "2"),
         ]))
         .unwrap();
-        assert_eq!(params.filters.len(), 2);
+        assert_eq!(params.search.filters.len(), 2);
         assert_eq!(params.facets, vec!["type", "year"]);
         assert_eq!(params.facet_paging["type"], (3, 0));
         assert_eq!(params.facet_paging["year"], (DEFAULT_FACET_LIMIT, 0));
@@ -631,7 +622,7 @@ mod tests {
             vec![("colour", "red")],
         ] {
             assert!(
-                SearchParams::parse(pairs(&bad_pairs)).is_err(),
+                ApiSearchParams::parse(pairs(&bad_pairs)).is_err(),
                 "{bad_pairs:?}"
             );
         }
@@ -640,7 +631,7 @@ mod tests {
     #[test]
     fn drill_down_links_add_and_remove_filters() {
         let params =
-            SearchParams::parse(pairs(&[("q", "a b"), ("filter", "type:x"), ("page", "2")]))
+            ApiSearchParams::parse(pairs(&[("q", "a b"), ("filter", "type:x"), ("page", "2")]))
                 .unwrap();
         assert_eq!(
             params.link("http://h", Some(("place", "王益")), None, None),

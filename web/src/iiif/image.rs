@@ -27,7 +27,7 @@ use super::levels::LEVELS;
 use super::params::{
     Format, MAX_AREA, MAX_HEIGHT, MAX_WIDTH, Quality, Region, Rotation, Size, parse_quality_format,
 };
-use crate::api::ApiError;
+use crate::error::JsonError;
 use crate::urls::image_service_url;
 use crate::{AppError, AppState};
 
@@ -210,7 +210,7 @@ pub async fn info(
     State(state): State<AppState>,
     Path(identifier): Path<String>,
     request_headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, JsonError> {
     let source = resolve(&state, &identifier).await?;
     let wants_ld = request_headers
         .get(header::ACCEPT)
@@ -235,14 +235,14 @@ pub async fn info(
 pub async fn base_redirect(
     State(state): State<AppState>,
     Path(identifier): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, JsonError> {
     resolve(&state, &identifier).await?;
     let location = format!(
         "{}/info.json",
         image_service_url(state.config(), &identifier)
     );
     let location = HeaderValue::from_str(&location)
-        .map_err(|error| ApiError(AppError::Internal(error.to_string())))?;
+        .map_err(|error| JsonError(AppError::Internal(error.to_string())))?;
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
 }
 
@@ -373,7 +373,7 @@ pub async fn image(
         String,
         String,
     )>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, JsonError> {
     let source = resolve(&state, &identifier).await?;
     let plan = Plan::new(
         source.width,
@@ -383,7 +383,7 @@ pub async fn image(
         &rotation,
         &quality_format,
     )
-    .map_err(|message| ApiError(AppError::BadRequest(message)))?;
+    .map_err(|message| JsonError(AppError::BadRequest(message)))?;
     let cache_path = state
         .data_dir()
         .derivatives_for(&source.digest)
@@ -407,7 +407,7 @@ pub async fn image(
     })
     .await
     .map_err(AppError::from)?
-    .map_err(|cause| ApiError(AppError::Internal(cause)))?;
+    .map_err(|cause| JsonError(AppError::Internal(cause)))?;
     let canonical = format!(
         "<{}/{},{},{},{}/{},{}/{}{}/{}.{}>;rel=\"canonical\"",
         image_service_url(state.config(), &identifier),

@@ -12,7 +12,7 @@ use wenyuan_index::access;
 use wenyuan_index::catalog::ChangeQuery;
 use wenyuan_index::model::{DcElement, ItemRecord};
 
-use crate::api::ApiError;
+use crate::error::JsonError;
 use crate::urls::{
     base_url, image_service_url, item_page_url, manifest_url, page_identifier, thumbnail_url,
 };
@@ -156,7 +156,7 @@ pub fn manifest(
 pub async fn manifest_handler(
     State(state): State<AppState>,
     Path(item_id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, JsonError> {
     let lookup = item_id.clone();
     let found = state
         .catalog(move |catalog| {
@@ -179,7 +179,7 @@ pub async fn manifest_handler(
     });
     match manifest {
         Some(manifest) => Ok(json_response(manifest)),
-        None => Err(ApiError(AppError::NotFound(format!(
+        None => Err(JsonError(AppError::NotFound(format!(
             "item '{item_id}' has no public images"
         )))),
     }
@@ -229,7 +229,7 @@ async fn manifest_references(
 }
 
 /// `GET /iiif/3/collections`: a Collection of the venues' Collections.
-pub async fn top_collection(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub async fn top_collection(State(state): State<AppState>) -> Result<Response, JsonError> {
     let institutions = state.catalog(|catalog| catalog.institutions()).await?;
     let base = base_url(state.config());
     let items: Vec<Value> = institutions
@@ -255,7 +255,7 @@ pub async fn top_collection(State(state): State<AppState>) -> Result<Response, A
 pub async fn institution_collection(
     State(state): State<AppState>,
     Path(institution_id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, JsonError> {
     let lookup = institution_id.clone();
     let found = state
         .catalog(move |catalog| {
@@ -271,7 +271,7 @@ pub async fn institution_collection(
         })
         .await?;
     let Some((institution, collections)) = found else {
-        return Err(ApiError(AppError::NotFound(format!(
+        return Err(JsonError(AppError::NotFound(format!(
             "institution '{institution_id}' does not exist"
         ))));
     };
@@ -300,13 +300,13 @@ pub async fn institution_collection(
 pub async fn collection_collection(
     State(state): State<AppState>,
     Path((institution_id, collection_id)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, JsonError> {
     let (lookup_institution, lookup_collection) = (institution_id.clone(), collection_id.clone());
     let collection = state
         .catalog(move |catalog| catalog.collection(&lookup_institution, &lookup_collection))
         .await?
         .ok_or_else(|| {
-            ApiError(AppError::NotFound(format!(
+            JsonError(AppError::NotFound(format!(
                 "collection '{institution_id}/{collection_id}' does not exist"
             )))
         })?;

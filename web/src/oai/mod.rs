@@ -20,7 +20,7 @@ use wenyuan_index::access;
 use wenyuan_index::catalog::ChangeQuery;
 use wenyuan_index::model::{Collection, DcElement, Institution, Item};
 
-use crate::api::iso_utc;
+use crate::dates::iso_utc;
 use crate::urls::{base_url, item_page_url};
 use crate::{AppError, AppState, SiteConfig};
 use request::{

@@ -9,173 +9,26 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use wenyuan_index::search::schema::FACET_NAMES;
-use wenyuan_index::search::tokenizer::{char_pinyin, fold, is_cjk};
-use wenyuan_index::search::{Fragment, Hit, MAX_OFFSET, SearchRequest, SearchResults, Sort};
+use wenyuan_index::search::{
+    Fragment, Hit, Leniency, MAX_OFFSET, SearchParams, SearchResults, Sort, SuggestionKind,
+};
 
-use super::{Chrome, Preferences, Section, derivative_url, href, render_html, respond};
+use super::{Chrome, Preferences, Section, derivative_url, render_html, respond};
 use crate::i18n::Lang;
 use crate::state::Venues;
+use crate::urls::search_page_url;
 use crate::{AppError, AppState};
 
-/// Results per page.
-pub const PAGE_SIZE: usize = 20;
-/// Longest query kept from the URL (characters); the index cuts further.
-const MAX_QUERY_CHARS: usize = 512;
-/// Most filters kept from the URL.
-const MAX_FILTERS: usize = 20;
-
-/// A search as read from the URL, cleaned.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SearchParams {
-    /// The query as typed.
-    pub query: String,
-    /// Valid filters as (facet, value), without duplicates.
-    pub filters: Vec<(String, String)>,
-    /// Result order.
-    pub sort: Sort,
-    /// Page number, from 1.
-    pub page: usize,
-}
-
-impl SearchParams {
-    /// Reads the parameters from decoded query pairs; anything invalid is dropped.
-    pub fn from_query_pairs(pairs: &[(String, String)]) -> SearchParams {
-        let mut params = SearchParams {
-            page: 1,
-            ..SearchParams::default()
-        };
-        for (key, value) in pairs {
-            match key.as_str() {
-                "q" => params.query = value.trim().chars().take(MAX_QUERY_CHARS).collect(),
-                "f" => {
-                    if let Some(filter) = parse_filter(value)
-                        && !params.filters.contains(&filter)
-                        && params.filters.len() < MAX_FILTERS
-                    {
-                        params.filters.push(filter);
-                    }
-                }
-                "sort" => {
-                    if let Some(sort) = Sort::from_name(value) {
-                        params.sort = sort;
-                    }
-                }
-                "page" => {
-                    if let Ok(page) = value.trim().parse::<usize>() {
-                        params.page = page.clamp(1, MAX_OFFSET / PAGE_SIZE + 1);
-                    }
-                }
-                _ => {}
-            }
-        }
-        params
-    }
-
-    /// The URL of this search (page 1 is left out).
-    pub fn url(&self) -> String {
-        let filter_values: Vec<String> = self
-            .filters
-            .iter()
-            .map(|(name, value)| format!("{name}:{value}"))
-            .collect();
-        let page = self.page.to_string();
-        let mut pairs: Vec<(&str, &str)> = Vec::new();
-        if !self.query.is_empty() {
-            pairs.push(("q", &self.query));
-        }
-        for filter in &filter_values {
-            pairs.push(("f", filter));
-        }
-        if self.sort != Sort::Relevance {
-            pairs.push(("sort", self.sort.name()));
-        }
-        if self.page > 1 {
-            pairs.push(("page", &page));
-        }
-        href("/search", &pairs)
-    }
-
-    fn with_page(&self, page: usize) -> SearchParams {
-        SearchParams {
-            page,
-            ..self.clone()
-        }
-    }
-
-    fn with_filter_added(&self, name: &str, value: &str) -> SearchParams {
-        let mut params = self.with_page(1);
-        let filter = (name.to_string(), value.to_string());
-        if !params.filters.contains(&filter) {
-            params.filters.push(filter);
-        }
-        params
-    }
-
-    fn with_filter_removed(&self, name: &str, value: &str) -> SearchParams {
-        let mut params = self.with_page(1);
-        params
-            .filters
-            .retain(|(filter_name, filter_value)| filter_name != name || filter_value != value);
-        params
-    }
-
-    fn with_query(&self, query: &str) -> SearchParams {
-        SearchParams {
-            query: query.to_string(),
-            page: 1,
-            ..self.clone()
-        }
-    }
-
-    fn without_filters(&self) -> SearchParams {
-        SearchParams {
-            filters: Vec::new(),
-            page: 1,
-            ..self.clone()
-        }
-    }
-
-    fn request(&self, limit: usize, facets: bool) -> SearchRequest {
-        SearchRequest {
-            query: self.query.clone(),
-            filters: self.filters.clone(),
-            sort: self.sort,
-            offset: (self.page - 1) * PAGE_SIZE,
-            limit,
-            cursor: None,
-            facets,
-        }
-    }
-}
-
-/// `facet:value` with a known facet (and, for `year`, a range of years).
-fn parse_filter(text: &str) -> Option<(String, String)> {
-    let (name, value) = text.split_once(':')?;
-    let value = value.trim();
-    if !FACET_NAMES.contains(&name) || value.is_empty() {
-        return None;
-    }
-    if name == "year" && !is_year_range(value) {
-        return None;
-    }
-    Some((name.to_string(), value.to_string()))
-}
-
-/// `1950-1959` or `1950` (a leading minus for years BCE).
-fn is_year_range(value: &str) -> bool {
-    let is_year = |text: &str| {
-        let digits = text.strip_prefix('-').unwrap_or(text);
-        (1..=5).contains(&digits.len()) && digits.bytes().all(|byte| byte.is_ascii_digit())
-    };
-    let split = value
-        .char_indices()
-        .skip(1)
-        .find(|(_, c)| *c == '-')
-        .map(|(at, _)| at);
-    match split {
-        Some(at) => is_year(&value[..at]) && is_year(&value[at + 1..]),
-        None => is_year(value),
+/// Reads a search from the URL's decoded pairs: the one request model of
+/// every face, lenient (anything invalid is dropped, never an error page).
+pub fn params_from_pairs(pairs: &[(String, String)]) -> SearchParams {
+    let pairs = pairs
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()));
+    match SearchParams::from_pairs(pairs, Leniency::Lenient) {
+        Ok((params, _)) => params,
+        // Lenient parsing gives way on every value; nothing reaches here.
+        Err(_) => SearchParams::new(Leniency::Lenient),
     }
 }
 
@@ -326,7 +179,7 @@ struct SearchPage {
 
 /// `GET /search`.
 pub async fn search_page(State(state): State<AppState>, preferences: Preferences) -> Response {
-    let params = SearchParams::from_query_pairs(&preferences.other_query_pairs);
+    let params = params_from_pairs(&preferences.other_query_pairs);
     let outcome = build_search_page(&state, &preferences, params).await;
     respond(&state, &preferences, outcome)
 }
@@ -338,9 +191,7 @@ async fn build_search_page(
 ) -> Result<Response, AppError> {
     let lang = preferences.lang;
     let labels = lang.labels();
-    let (results, venues) = state
-        .search_with_venues(params.request(PAGE_SIZE, true))
-        .await?;
+    let (results, venues) = state.search_with_venues(params.request(true)).await?;
 
     let facets = facet_views(&params, &results, &venues, lang);
     let applied: Vec<AppliedFilter> = params
@@ -349,31 +200,30 @@ async fn build_search_page(
         .map(|(name, value)| AppliedFilter {
             facet_label: lang.facet_label(name),
             value_label: lang.facet_value_label(&venues, name, value),
-            remove_url: params.with_filter_removed(name, value).url(),
+            remove_url: search_page_url(&params.with_filter_removed(name, value)),
         })
         .collect();
-    let clear_filters_url = (!params.filters.is_empty()).then(|| params.without_filters().url());
+    let clear_filters_url =
+        (!params.filters.is_empty()).then(|| search_page_url(&params.without_filters()));
 
-    let reachable_total = results.total.min(MAX_OFFSET + PAGE_SIZE);
-    let page_count = reachable_total.div_ceil(PAGE_SIZE).max(1);
+    let reachable_total = results.total.min(MAX_OFFSET + params.per_page);
+    let page_count = reachable_total.div_ceil(params.per_page).max(1);
     let current_page = params.page.min(page_count);
-    let previous_url = (current_page > 1).then(|| params.with_page(current_page - 1).url());
-    let next_url = (current_page < page_count).then(|| params.with_page(current_page + 1).url());
+    let previous_url =
+        (current_page > 1).then(|| search_page_url(&params.with_page(current_page - 1)));
+    let next_url =
+        (current_page < page_count).then(|| search_page_url(&params.with_page(current_page + 1)));
     let window_start = current_page.saturating_sub(2).max(1);
     let window_end = (current_page + 2).min(page_count);
     let page_links = (window_start..=window_end)
         .map(|number| PageLink {
             number,
-            url: params.with_page(number).url(),
+            url: search_page_url(&params.with_page(number)),
             current: number == current_page,
         })
         .collect();
 
-    let suggestions = if results.total == 0 {
-        suggestions_for(state, &params, lang).await?
-    } else {
-        Vec::new()
-    };
+    let suggestions = suggestion_views(&params, &results, lang);
 
     let sort_options = Sort::ALL
         .iter()
@@ -402,7 +252,7 @@ async fn build_search_page(
     };
     let mut chrome = Chrome::new(state, preferences, page_title, Section::Search);
     chrome.header_query = params.query.clone();
-    chrome.canonical_url = super::absolute_url(state, &params.url());
+    chrome.canonical_url = super::absolute_url(state, &search_page_url(&params));
     chrome.description = lang.result_count(results.total);
     let page = SearchPage {
         chrome,
@@ -454,9 +304,9 @@ fn facet_views(
                         .iter()
                         .any(|(name, filter_value)| *name == facet.name && filter_value == value);
                     let url = if selected {
-                        params.with_filter_removed(&facet.name, value).url()
+                        search_page_url(&params.with_filter_removed(&facet.name, value))
                     } else {
-                        params.with_filter_added(&facet.name, value).url()
+                        search_page_url(&params.with_filter_added(&facet.name, value))
                     };
                     FacetValueView {
                         label: lang.facet_value_label(venues, &facet.name, value),
@@ -471,66 +321,31 @@ fn facet_views(
         .collect()
 }
 
-/// The pinyin of a query's Chinese characters (`耀州` → `yaozhou`), if it has any.
-fn pinyin_form(query: &str) -> Option<String> {
-    if !query.chars().any(is_cjk) {
-        return None;
-    }
-    let mut pinyin = String::new();
-    for c in query.chars() {
-        match char_pinyin(c) {
-            Some(syllables) => pinyin.push_str(syllables),
-            None if c.is_whitespace() => pinyin.push(' '),
-            None if is_cjk(c) => {}
-            None => pinyin.push(c),
-        }
-    }
-    let pinyin = pinyin.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!pinyin.is_empty()).then_some(pinyin)
-}
-
-/// Searches that would find something when this one found nothing.
-async fn suggestions_for(
-    state: &AppState,
-    params: &SearchParams,
-    lang: Lang,
-) -> Result<Vec<Suggestion>, AppError> {
-    let mut candidates: Vec<(String, SearchParams)> = Vec::new();
-    if !params.query.is_empty() {
-        let folded = fold(&params.query);
-        if !folded.is_empty() && folded != params.query {
-            candidates.push((folded.clone(), params.with_query(&folded)));
-        }
-        if let Some(pinyin) = pinyin_form(&params.query) {
-            candidates.push((pinyin.clone(), params.with_query(&pinyin)));
-        }
-    }
-    if !params.filters.is_empty() {
-        let label = if params.query.is_empty() {
-            lang.labels().no_results_remove_filters.to_string()
-        } else {
-            format!(
-                "{}（{}）",
-                params.query,
-                lang.labels().no_results_remove_filters
-            )
-        };
-        candidates.push((label, params.without_filters()));
-    }
-    let mut suggestions = Vec::new();
-    for (label, candidate) in candidates {
-        let found = state.search(candidate.request(0, false)).await;
-        // A suggestion is a nicety: one that cannot be run is left out.
-        let Ok(found) = found else { continue };
-        if found.total > 0 {
-            suggestions.push(Suggestion {
+/// The index's suggestions, labelled and linked for the page.
+fn suggestion_views(params: &SearchParams, results: &SearchResults, lang: Lang) -> Vec<Suggestion> {
+    let remove_filters = lang.labels().no_results_remove_filters;
+    results
+        .suggestions
+        .iter()
+        .map(|suggestion| {
+            let label = match suggestion.kind {
+                SuggestionKind::WithoutFilters if suggestion.query.is_empty() => {
+                    remove_filters.to_string()
+                }
+                SuggestionKind::WithoutFilters => {
+                    format!("{}（{remove_filters}）", suggestion.query)
+                }
+                SuggestionKind::Folded | SuggestionKind::Pinyin => suggestion.query.clone(),
+            };
+            let mut target = params.with_query(&suggestion.query);
+            target.filters = suggestion.filters.clone();
+            Suggestion {
                 label,
-                url: candidate.url(),
-                count_label: lang.result_count(found.total),
-            });
-        }
-    }
-    Ok(suggestions)
+                url: search_page_url(&target),
+                count_label: lang.result_count(suggestion.total),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -545,24 +360,18 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_dropped_not_fatal() {
-        let params = SearchParams::from_query_pairs(&pairs(&[
+        let params = params_from_pairs(&pairs(&[
             ("q", "  耀州窑 "),
-            ("f", "type:照片"),
             ("f", "type:照片"),
             ("f", "nonsense:1"),
             ("f", "year:abc"),
-            ("f", "year:1950-1959"),
-            ("f", "no-colon"),
             ("sort", "sideways"),
             ("page", "-3"),
         ]));
         assert_eq!(params.query, "耀州窑");
         assert_eq!(
             params.filters,
-            vec![
-                ("type".to_string(), "照片".to_string()),
-                ("year".to_string(), "1950-1959".to_string())
-            ]
+            vec![("type".to_string(), "照片".to_string())]
         );
         assert_eq!(params.sort, Sort::Relevance);
         assert_eq!(params.page, 1);
@@ -570,25 +379,20 @@ mod tests {
 
     #[test]
     fn urls_round_trip() {
-        let params = SearchParams {
-            query: "a&b".into(),
-            filters: vec![("institution".into(), "museum".into())],
-            sort: Sort::DateDesc,
-            page: 3,
-        };
-        let url = params.url();
+        let mut params = SearchParams::new(Leniency::Lenient);
+        params.query = "a&b".into();
+        params.filters = vec![("institution".into(), "museum".into())];
+        params.sort = Sort::DateDesc;
+        params.page = 3;
+        let url = search_page_url(&params);
         assert_eq!(
             url,
             "/search?q=a%26b&f=institution%3Amuseum&sort=date_desc&page=3"
         );
         let uri: axum::http::Uri = url.parse().unwrap();
-        let reparsed = SearchParams::from_query_pairs(&super::super::query_pairs_of(&uri));
-        assert_eq!(reparsed, params);
-    }
-
-    #[test]
-    fn pinyin_form_of_chinese_queries() {
-        assert_eq!(pinyin_form("耀州").as_deref(), Some("yaozhou"));
-        assert_eq!(pinyin_form("yaozhou"), None);
+        let reparsed = params_from_pairs(&super::super::query_pairs_of(&uri));
+        assert_eq!(search_page_url(&reparsed), url);
+        assert_eq!(reparsed.query, params.query);
+        assert_eq!(reparsed.filters, params.filters);
     }
 }

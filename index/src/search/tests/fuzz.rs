@@ -261,8 +261,9 @@ proptest! {
         offset in prop_oneof![0..30usize, Just(usize::MAX), Just(MAX_OFFSET + 1)],
         limit in prop_oneof![0..30usize, Just(usize::MAX)],
         facets in any::<bool>(),
+        suggest in any::<bool>(),
     ) {
-        let request = SearchRequest { query, filters, sort, offset, limit, cursor, facets };
+        let request = SearchRequest { query, filters, sort, offset, limit, cursor, facets, suggest };
         CORPUS.with(|index| checked_search(index, &request))?;
     }
 
