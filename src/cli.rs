@@ -210,6 +210,32 @@ enum Command {
         #[command(subcommand)]
         action: crate::keys::KeysAction,
     },
+    /// Accounts of the staff workspace (/staff).
+    Staff {
+        #[command(subcommand)]
+        action: crate::staff::StaffAction,
+    },
+    /// Take items down (a copyright complaint, a wrong upload): the public
+    /// sees 410 Gone with the reason, OAI-PMH reports them deleted; their
+    /// files stay preserved.
+    Withdraw {
+        /// Item ids.
+        #[arg(required = true)]
+        items: Vec<String>,
+        /// Why (shown to the public).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Bring withdrawn items back.
+    Restore {
+        /// Item ids.
+        #[arg(required = true)]
+        items: Vec<String>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -340,6 +366,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             action: InstitutionsAction::List { data },
         } => list_institutions(&data.data),
         Command::Keys { action } => crate::keys::run(action),
+        Command::Staff { action } => crate::staff::run(action),
+        Command::Withdraw {
+            items,
+            reason,
+            data,
+        } => crate::staff::withdraw_or_restore(&data.data, &items, Some(&reason)),
+        Command::Restore { items, data } => {
+            crate::staff::withdraw_or_restore(&data.data, &items, None)
+        }
     }
 }
 

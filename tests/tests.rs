@@ -12,4 +12,5 @@ mod limits;
 mod reliability;
 mod search;
 mod server;
+mod staff;
 mod verify;

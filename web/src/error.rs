@@ -15,6 +15,13 @@ pub enum AppError {
     /// The thing asked for does not exist (or may not be seen).
     #[error("{0}")]
     NotFound(String),
+    /// The item was withdrawn by the archive; the message is the reason,
+    /// shown to the public.
+    #[error("{0}")]
+    Gone(String),
+    /// Signed in, but this account may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The request is malformed; the message says how.
     #[error("{0}")]
     BadRequest(String),
@@ -37,6 +44,8 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Gone(_) => StatusCode::GONE,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -48,6 +57,8 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::NotFound(_) => "not_found",
+            AppError::Gone(_) => "gone",
+            AppError::Forbidden(_) => "forbidden",
             AppError::BadRequest(_) => "bad_request",
             AppError::TooManyRequests { .. } => "rate_limited",
             AppError::Unauthorized(_) => "unauthorized",

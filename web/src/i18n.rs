@@ -386,6 +386,10 @@ pub struct Labels {
     pub not_stated: &'static str,
     /// Error: not found title.
     pub not_found_title: &'static str,
+    /// Heading of the page of a withdrawn item.
+    pub gone_title: &'static str,
+    /// What the page of a withdrawn item says before the reason.
+    pub gone_text: &'static str,
     /// Error: not found text.
     pub not_found_text: &'static str,
     /// Error: bad request title.
@@ -478,6 +482,8 @@ pub static ZH: Labels = Labels {
     search_holdings: "检索本馆馆藏",
     not_stated: "暂无信息",
     not_found_title: "页面不存在",
+    gone_title: "该藏品已撤下",
+    gone_text: "该藏品已不再公开。撤下原因：",
     not_found_text: "您要找的页面或藏品不存在，或已被移除。",
     bad_request_title: "请求有误",
     bad_request_text: "无法理解此请求，请检查链接或检索条件。",
@@ -564,6 +570,8 @@ pub static EN: Labels = Labels {
     search_holdings: "Search this venue's holdings",
     not_stated: "Not stated",
     not_found_title: "Page not found",
+    gone_title: "This item has been withdrawn",
+    gone_text: "This item is no longer public. Reason given:",
     not_found_text: "The page or item you asked for does not exist or has been removed.",
     bad_request_title: "Bad request",
     bad_request_text: "This request could not be understood; please check the link or the search.",

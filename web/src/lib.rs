@@ -1,5 +1,6 @@
 //! `wenyuan-web` serves the archive over HTTP: the public HTML pages
-//! ([`pages`]), the JSON API ([`api`]), OAI-PMH ([`oai`]) and IIIF ([`iiif`]).
+//! ([`pages`]), the JSON API ([`api`]), OAI-PMH ([`oai`]), IIIF ([`iiif`])
+//! and the staff workspace ([`staff`]).
 //!
 //! Every route is listed in [`router`]. State is one cheap-to-clone
 //! [`AppState`]; catalogue reads and searches run on tokio's blocking pool,
@@ -16,6 +17,7 @@ pub mod oai;
 pub mod pages;
 pub mod router;
 pub mod serve;
+pub mod staff;
 pub mod state;
 pub mod urls;
 

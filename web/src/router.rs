@@ -12,7 +12,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::{AppState, api, iiif, oai, pages};
+use crate::{AppState, api, iiif, oai, pages, staff};
 
 /// Largest request body accepted (OAI-PMH POST forms are small).
 const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -37,6 +37,32 @@ fn public_routes() -> Router<AppState> {
         .route("/static/{file}", get(pages::assets::asset))
         .route("/favicon.ico", get(pages::assets::favicon))
         .layer(axum::middleware::from_fn(pages::remember_preferences))
+}
+
+/// The staff workspace: every route behind a session ([`staff::StaffUser`]),
+/// every POST behind its CSRF token ([`staff::check_csrf`]).
+fn staff_routes(state: &AppState) -> Router<AppState> {
+    use axum::routing::post;
+    Router::new()
+        .route("/staff", get(staff::home::home))
+        .route(
+            "/staff/login",
+            get(staff::login::login_page).post(staff::login::sign_in),
+        )
+        .route("/staff/logout", post(staff::login::sign_out))
+        .route(
+            "/staff/items/{id}",
+            get(staff::items::edit_page).post(staff::items::save),
+        )
+        .route("/staff/items/{id}/history", get(staff::items::history))
+        .route("/staff/items/{id}/withdraw", post(staff::items::withdraw))
+        .route("/staff/items/{id}/restore", post(staff::items::restore))
+        .route("/staff/history/{entry}/undo", post(staff::items::undo))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            staff::check_csrf,
+        ))
+        .layer(axum::middleware::from_fn(staff::private_headers))
 }
 
 /// Partner interfaces: JSON API under `/api/v1`, OAI-PMH at `/oai`, IIIF under `/iiif/3`.
@@ -120,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(public_routes())
         .merge(partner_routes())
+        .merge(staff_routes(&state))
         .fallback(pages::not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -25,6 +25,8 @@ pub struct AppState {
 }
 
 struct Inner {
+    /// Failed staff sign-ins per client address: (failures, since).
+    sign_in_failures: Mutex<HashMap<std::net::IpAddr, (u32, std::time::Instant)>>,
     data_dir: DataDir,
     search_index: SearchIndex,
     idle_catalogs: Mutex<Vec<Catalog>>,
@@ -123,6 +125,7 @@ impl AppState {
         search_index.search(&SearchRequest::new("文渊"))?;
         Ok(AppState {
             inner: Arc::new(Inner {
+                sign_in_failures: Mutex::new(HashMap::new()),
                 data_dir,
                 search_index,
                 idle_catalogs: Mutex::new(vec![first_catalog]),
@@ -228,6 +231,56 @@ impl AppState {
             idle.push(catalog);
         }
         result
+    }
+
+    /// Runs `write` with a writable catalogue connection (opened for it:
+    /// staff changes are rare) on the blocking pool.
+    pub async fn write_catalog<T, F>(&self, write: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Catalog) -> wenyuan_index::Result<T> + Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut catalog = Catalog::open(&state.inner.data_dir.catalog_path())?;
+            write(&mut catalog)
+        })
+        .await?
+        .map_err(AppError::from)
+    }
+
+    /// Brings the search index up to the catalogue's staff changes now,
+    /// unless an ingest is writing (it will then). True when done now.
+    pub async fn index_follow(&self) -> Result<bool, AppError> {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            wenyuan_index::search::indexer::catch_up_now(
+                &state.inner.data_dir,
+                &state.inner.search_index,
+            )
+        })
+        .await?
+        .map(|outcome| outcome != wenyuan_index::search::indexer::CatchUp::Deferred)
+        .map_err(AppError::from)
+    }
+
+    /// Counts a failed sign-in from `address`; true when the address has
+    /// failed too often in the last quarter hour.
+    pub fn sign_in_refused_for(&self, address: std::net::IpAddr, failed: bool) -> bool {
+        const WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+        const MOST_FAILURES: u32 = 20;
+        let now = std::time::Instant::now();
+        let mut failures = self
+            .inner
+            .sign_in_failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        failures.retain(|_, (_, since)| now.duration_since(*since) < WINDOW);
+        let entry = failures.entry(address).or_insert((0, now));
+        if failed {
+            entry.0 += 1;
+        }
+        entry.0 >= MOST_FAILURES
     }
 
     /// Runs a search on the blocking pool.

@@ -10,16 +10,19 @@
 //! One `impl Catalog` block per concern: opening here; the schema and its
 //! migrations (`schema`); venues and collections (`venues`); the one write
 //! path (`writes`); reading items (`items`) and files (`files`); the OAI-PMH
-//! change feed (`changes`); API keys (`keys`); index-pending marks
+//! change feed (`changes`); staff accounts and sessions (`staff`); staff
+//! edits, withdrawals and their undoable history (`history`); API keys (`keys`); index-pending marks
 //! (`pending`); decoding rows (`rows`).
 
 mod changes;
 mod files;
+mod history;
 mod items;
 mod keys;
 mod pending;
 mod rows;
 mod schema;
+mod staff;
 mod venues;
 mod writes;
 
@@ -35,9 +38,13 @@ use crate::{Error, Result};
 
 pub use changes::ChangeQuery;
 pub use files::{KnownFile, StoredFile};
+pub use history::{HistoryEntry, ItemEdit, StaffHit};
 pub use items::HitSummary;
 pub use keys::hash_api_key;
 pub use schema::SCHEMA_VERSION;
+pub use staff::{
+    Role, SESSION_SECONDS, SignInRefusal, StaffMember, StaffSession, hash_password, random_token,
+};
 pub use writes::{ItemWrite, WriteOutcome};
 
 /// Seconds since the Unix epoch, now.

@@ -80,6 +80,43 @@ CREATE TABLE api_keys (
     created_at INTEGER NOT NULL
 );
 "#,
+    r#"
+-- Staff accounts (Argon2id hashes), their sessions (only token hashes are
+-- stored), and the append-only history of every change staff make.
+CREATE TABLE staff (
+    username       TEXT PRIMARY KEY,
+    role           TEXT NOT NULL,
+    institution_id TEXT,
+    password_hash  TEXT NOT NULL,
+    disabled       INTEGER NOT NULL DEFAULT 0,
+    created_at     INTEGER NOT NULL,
+    failed_signins INTEGER NOT NULL DEFAULT 0,
+    locked_until   INTEGER
+);
+CREATE TABLE staff_sessions (
+    token_hash TEXT PRIMARY KEY,
+    username   TEXT NOT NULL REFERENCES staff(username),
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX staff_sessions_by_user ON staff_sessions(username);
+CREATE TABLE history (
+    id       INTEGER PRIMARY KEY,
+    at       INTEGER NOT NULL,
+    actor    TEXT NOT NULL,
+    item_id  TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    field    TEXT NOT NULL,
+    old      TEXT,
+    new      TEXT,
+    reason   TEXT,
+    undoes   INTEGER REFERENCES history(id)
+);
+CREATE INDEX history_by_item ON history(item_id, id);
+CREATE INDEX history_by_time ON history(at, id);
+ALTER TABLE items ADD COLUMN withdrawn_reason TEXT;
+"#,
 ];
 
 /// The newest schema version this build understands.

@@ -276,3 +276,184 @@ fn reopening_keeps_the_schema_version() {
     let catalog = Catalog::open(&path).unwrap();
     assert_eq!(catalog.schema_version().unwrap(), SCHEMA_VERSION);
 }
+
+#[test]
+fn edits_are_history_entries_and_each_undoes_exactly() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut catalog = Catalog::open(&temp.path().join("c.sqlite")).unwrap();
+    let record = sample_record("/scans/a.jpg", &["/scans/a.jpg"]);
+    let id = record.item.id.clone();
+    let write = ItemWrite {
+        record: record.clone(),
+        fingerprint: "f1".into(),
+    };
+    catalog.write_batch(std::slice::from_ref(&write)).unwrap();
+    catalog.clear_index_pending(None).unwrap();
+
+    let mut metadata = record.item.metadata.clone();
+    metadata
+        .dc
+        .insert(DcElement::Title, vec!["耀州窑青瓷碗".into()]);
+    metadata.push(
+        DcElement::Subject,
+        ["耀州窑".to_string(), "青瓷".to_string()],
+    );
+    let edit = ItemEdit {
+        metadata: metadata.clone(),
+        access: AccessLevel::MetadataOnly,
+    };
+    let entries = catalog
+        .edit_item(&id, &edit, "librarian", "edit", None)
+        .unwrap();
+    let fields: Vec<&str> = entries.iter().map(|entry| entry.field.as_str()).collect();
+    assert_eq!(fields, ["access", "subject", "title"]);
+    assert_eq!(catalog.index_pending().unwrap(), vec![id.clone()]);
+    assert!(
+        catalog
+            .edit_item(&id, &edit, "librarian", "edit", None)
+            .unwrap()
+            .is_empty()
+    );
+    let stored = catalog.item(&id).unwrap().unwrap();
+    assert_eq!(stored.item.metadata, metadata);
+    assert_eq!(stored.item.access, AccessLevel::MetadataOnly);
+
+    // Undo the title: the exact old value, as a new entry.
+    let title = entries.iter().find(|entry| entry.field == "title").unwrap();
+    let undone = catalog.undo(title.id, "librarian").unwrap();
+    assert_eq!(undone[0].undoes, Some(title.id));
+    let stored = catalog.item(&id).unwrap().unwrap();
+    assert_eq!(
+        stored.item.metadata.values(DcElement::Title),
+        ["耀州窑青瓷"]
+    );
+    assert_eq!(
+        stored.item.metadata.values(DcElement::Subject),
+        ["耀州窑", "青瓷"]
+    );
+    // Undoing the undo puts the edit back.
+    catalog.undo(undone[0].id, "librarian").unwrap();
+    let stored = catalog.item(&id).unwrap().unwrap();
+    assert_eq!(
+        stored.item.metadata.values(DcElement::Title),
+        ["耀州窑青瓷碗"]
+    );
+    assert_eq!(catalog.history_of(&id).unwrap().len(), 5);
+
+    // Withdraw keeps the files; re-ingest does not bring it back; restore does.
+    let withdrawn = catalog
+        .withdraw_item(&id, "版权投诉", "librarian")
+        .unwrap()
+        .unwrap();
+    assert_eq!(catalog.withdrawal(&id).unwrap().unwrap().1, "版权投诉");
+    assert_eq!(catalog.item(&id).unwrap().unwrap().files.len(), 1);
+    assert!(
+        catalog
+            .item(&id)
+            .unwrap()
+            .unwrap()
+            .item
+            .deleted_at
+            .is_some()
+    );
+    let mut changed = write.clone();
+    changed.fingerprint = "f2".into();
+    catalog.write_batch(&[write.clone()]).unwrap();
+    catalog.write_batch(&[changed]).unwrap();
+    assert!(
+        catalog
+            .item(&id)
+            .unwrap()
+            .unwrap()
+            .item
+            .deleted_at
+            .is_some()
+    );
+    catalog.undo(withdrawn.id, "librarian").unwrap();
+    assert!(catalog.withdrawal(&id).unwrap().is_none());
+    assert!(
+        catalog
+            .item(&id)
+            .unwrap()
+            .unwrap()
+            .item
+            .deleted_at
+            .is_none()
+    );
+    assert!(catalog.withdraw_item(&id, " ", "librarian").is_err());
+}
+
+#[test]
+fn staff_sign_in_locks_after_failures_and_disabling_ends_sessions() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut catalog = Catalog::open(&temp.path().join("c.sqlite")).unwrap();
+    assert!(
+        catalog
+            .add_staff("wang", Role::Editor, None, "long enough pw")
+            .is_err()
+    );
+    assert!(catalog.add_staff("li", Role::Admin, None, "short").is_err());
+    catalog
+        .add_staff("li", Role::Admin, None, "correct horse battery")
+        .unwrap();
+    let now = 1_000_000;
+    let (token, session) = catalog
+        .sign_in("li", "correct horse battery", now)
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.member.role, Role::Admin);
+    assert_eq!(
+        catalog.staff_session(&token, now + 1).unwrap(),
+        Some(session)
+    );
+    assert_eq!(catalog.staff_session("forged", now).unwrap(), None);
+    assert_eq!(
+        catalog
+            .sign_in("nobody", "correct horse battery", now)
+            .unwrap(),
+        Err(SignInRefusal::Wrong)
+    );
+    for _ in 0..4 {
+        assert_eq!(
+            catalog.sign_in("li", "wrong", now).unwrap(),
+            Err(SignInRefusal::Wrong)
+        );
+    }
+    let locked = catalog.sign_in("li", "wrong", now).unwrap();
+    assert!(matches!(locked, Err(SignInRefusal::Locked(_))));
+    // Locked: the right password is refused too, until the lock ends.
+    assert!(matches!(
+        catalog
+            .sign_in("li", "correct horse battery", now + 60)
+            .unwrap(),
+        Err(SignInRefusal::Locked(_))
+    ));
+    assert!(
+        catalog
+            .sign_in("li", "correct horse battery", now + staff::LOCK_SECONDS + 1)
+            .unwrap()
+            .is_ok()
+    );
+    // The open session ends when the account is disabled.
+    catalog.set_staff_disabled("li", true).unwrap();
+    assert_eq!(catalog.staff_session(&token, now + 2).unwrap(), None);
+    assert_eq!(
+        catalog
+            .sign_in("li", "correct horse battery", now + staff::LOCK_SECONDS + 2)
+            .unwrap(),
+        Err(SignInRefusal::Wrong)
+    );
+    // Sessions expire.
+    catalog.set_staff_disabled("li", false).unwrap();
+    let later = now + 10 * staff::LOCK_SECONDS;
+    let (token, _) = catalog
+        .sign_in("li", "correct horse battery", later)
+        .unwrap()
+        .unwrap();
+    assert!(
+        catalog
+            .staff_session(&token, later + staff::SESSION_SECONDS)
+            .unwrap()
+            .is_none()
+    );
+}

@@ -107,21 +107,27 @@ fn write_item(
     tombstoned: &mut Vec<String>,
 ) -> Result<WriteOutcome> {
     let item = &write.record.item;
-    let existing: Option<(String, i64, Option<i64>)> = connection
+    let existing: Option<(String, i64, Option<i64>, bool)> = connection
         .query_row(
-            "SELECT fingerprint, created_at, deleted_at FROM items WHERE id = ?1",
+            "SELECT fingerprint, created_at, deleted_at, withdrawn_reason IS NOT NULL FROM items WHERE id = ?1",
             [&item.id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
         .optional()?;
-    if let Some((fingerprint, _, None)) = &existing
+    // A withdrawn item stays withdrawn whatever the folder holds: only
+    // `restore` brings it back.
+    let withdrawn = existing
+        .as_ref()
+        .is_some_and(|(_, _, _, withdrawn)| *withdrawn);
+    if let Some((fingerprint, _, deleted_at, _)) = &existing
+        && (deleted_at.is_none() || withdrawn)
         && *fingerprint == write.fingerprint
     {
         return Ok(WriteOutcome::Unchanged);
     }
     let created_at = existing
         .as_ref()
-        .map(|(_, created_at, _)| *created_at)
+        .map(|(_, created_at, _, _)| *created_at)
         .or((item.created_at > 0).then_some(item.created_at))
         .unwrap_or(now);
     let metadata = encode_json(&item.metadata)?;
@@ -132,7 +138,7 @@ fn write_item(
          ON CONFLICT(id) DO UPDATE SET source_key = excluded.source_key, institution_id = excluded.institution_id,
              collection_id = excluded.collection_id, access = excluded.access, title = excluded.title,
              metadata = excluded.metadata, fingerprint = excluded.fingerprint, updated_at = excluded.updated_at,
-             deleted_at = NULL",
+             deleted_at = CASE WHEN items.withdrawn_reason IS NULL THEN NULL ELSE items.deleted_at END",
         params![
             item.id,
             item.source_key,
@@ -212,7 +218,8 @@ fn write_item(
         )?;
     }
     let outcome = match existing {
-        Some((_, _, None)) => WriteOutcome::Updated,
+        Some((_, _, None, _)) => WriteOutcome::Updated,
+        Some((_, _, Some(_), true)) => WriteOutcome::Updated,
         _ => WriteOutcome::Added,
     };
     let kind = if outcome == WriteOutcome::Added {

@@ -217,3 +217,27 @@ fn remove_dir_if_present(dir: &Path) -> Result<()> {
         Err(error) => Err(Error::io(format!("cannot remove {}", dir.display()), error)),
     }
 }
+
+/// What [`catch_up_now`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatchUp {
+    /// The search index follows the catalogue again: this many items indexed.
+    Done(usize),
+    /// Another process (an ingest) holds the data directory's write lock:
+    /// the changes stay marked and it, or the next writer, indexes them.
+    Deferred,
+}
+
+/// Indexes what the catalogue marked pending, now, if no other process is
+/// writing the data directory: the path a staff change takes to search.
+pub fn catch_up_now(data_dir: &DataDir, index: &SearchIndex) -> Result<CatchUp> {
+    let _lock = match data_dir.lock_for_writing() {
+        Ok(lock) => lock,
+        Err(Error::Locked(_)) => return Ok(CatchUp::Deferred),
+        Err(error) => return Err(error),
+    };
+    let mut catalog = Catalog::open(&data_dir.catalog_path())?;
+    let mut indexer = Indexer::new(index, &catalog)?;
+    let done = indexer.catch_up(&mut catalog)?;
+    Ok(CatchUp::Done(done))
+}

@@ -114,6 +114,7 @@ pub fn lang_of(param: &LangParam) -> Result<Lang, ApiError> {
         (status = 304, description = "Unchanged since the ETag given."),
         (status = 400, description = "A bad parameter.", body = super::error::ErrorBody),
         (status = 404, description = "No such item, or it was deleted.", body = super::error::ErrorBody),
+        (status = 410, description = "The item was withdrawn (code `gone`); the message gives the reason.", body = super::error::ErrorBody),
         (status = 429, description = "Too many requests; see Retry-After.", body = super::error::ErrorBody),
     )
 )]
@@ -126,11 +127,14 @@ pub async fn item(
 ) -> Result<Response, ApiError> {
     let lang = lang_of(&lang)?;
     let lookup = id.clone();
-    let (record, institution, collection) = state
+    let (record, institution, collection, withdrawal) = state
         .catalog(move |catalog| {
             let Some(record) = catalog.item(&lookup)? else {
-                return Ok((None, None, None));
+                return Ok((None, None, None, None));
             };
+            if let Some((_, reason)) = catalog.withdrawal(&lookup)? {
+                return Ok((None, None, None, Some(reason)));
+            }
             let institution = match &record.item.institution_id {
                 Some(id) => catalog.institution(id)?,
                 None => None,
@@ -139,9 +143,14 @@ pub async fn item(
                 (Some(institution_id), Some(id)) => catalog.collection(institution_id, id)?,
                 _ => None,
             };
-            Ok((Some(record), institution, collection))
+            Ok((Some(record), institution, collection, None))
         })
         .await?;
+    if let Some(reason) = withdrawal {
+        return Err(ApiError(AppError::Gone(format!(
+            "item '{id}' was withdrawn: {reason}"
+        ))));
+    }
     let Some(record) = record else {
         return Err(ApiError(AppError::NotFound(format!(
             "item '{id}' does not exist"

@@ -125,6 +125,9 @@ async fn build_item_page(
             let Some(record) = catalog.item(&lookup_id)? else {
                 return Ok(None);
             };
+            if let Some((_, reason)) = catalog.withdrawal(&lookup_id)? {
+                return Ok(Some(Err(reason)));
+            }
             let institution = match &record.item.institution_id {
                 Some(institution_id) => catalog.institution(institution_id)?,
                 None => None,
@@ -135,11 +138,13 @@ async fn build_item_page(
                 }
                 _ => None,
             };
-            Ok(Some((record, institution, collection)))
+            Ok(Some(Ok((record, institution, collection))))
         })
         .await?;
-    let Some((record, institution, collection)) = found else {
-        return Err(AppError::NotFound(format!("no item '{id}'")));
+    let (record, institution, collection) = match found {
+        None => return Err(AppError::NotFound(format!("no item '{id}'"))),
+        Some(Err(reason)) => return Err(AppError::Gone(reason)),
+        Some(Ok(found)) => found,
     };
     // Everything below renders from what the public may see.
     let Some(view) = access::public_view(&record) else {

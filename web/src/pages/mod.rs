@@ -315,6 +315,8 @@ struct ErrorPage {
     chrome: Chrome,
     heading: &'static str,
     explanation: &'static str,
+    /// What the archive said (the reason an item was withdrawn).
+    detail: Option<String>,
 }
 
 /// Turns a page's outcome into a response: errors become an HTML error
@@ -337,15 +339,21 @@ pub fn error_page(state: &AppState, preferences: &Preferences, error: AppError) 
     let status = error.status();
     let (heading, explanation) = match &error {
         AppError::NotFound(_) => (labels.not_found_title, labels.not_found_text),
+        AppError::Gone(_) => (labels.gone_title, labels.gone_text),
         AppError::Internal(_) => (labels.server_error_title, labels.server_error_text),
         _ => (labels.bad_request_title, labels.bad_request_text),
     };
     let mut chrome = Chrome::new(state, preferences, heading, Section::None);
     chrome.description = explanation.to_string();
+    let detail = match &error {
+        AppError::Gone(reason) => Some(reason.clone()),
+        _ => None,
+    };
     let page = ErrorPage {
         chrome,
         heading,
         explanation,
+        detail,
     };
     match render_html(&page) {
         Ok(mut response) => {
