@@ -1,10 +1,15 @@
-"""Browser test of the public site in real headless Chromium (issue #4).
+"""Browser test of the public site and the staff workspace in real headless
+Chromium (issues #4, #16).
 
 Opens the demo archive's home page, searches, narrows by a facet, opens an
 item, checks that the zoom viewer loaded its image and that the browser
-logged no errors, and saves screenshots at phone and desktop widths.
+logged no errors, and saves screenshots at phone and desktop widths. Then
+signs in as a librarian, edits an item's title, finds it in the public
+search, and undoes the edit. Every page type is checked with axe-core
+(WCAG 2.1 A and AA rules): no violations.
 
 Usage: python3 browser_test.py BASE_URL SCREENSHOT_DIR
+Environment: AXE_JS (path of axe.min.js), STAFF_USER, STAFF_PASSWORD.
 """
 
 import os
@@ -53,6 +58,25 @@ def check(condition, message):
     passed += 1
 
 
+AXE_SOURCE = open(os.environ["AXE_JS"], encoding="utf-8").read()
+# Pages axe-core looked at, for the closing line.
+audited = []
+
+
+def audit(driver, name):
+    """Runs axe-core's WCAG 2.1 A/AA rules on the page; fails on any violation."""
+    driver.execute_script(AXE_SOURCE)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        ".then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' — '"
+        " + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))"
+        ".catch(e => done(['axe failed: ' + e]));"
+    )
+    check(not result, f"axe-core on {name}: " + "; ".join(result))
+    audited.append(name)
+
+
 def errors_in(driver):
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -65,6 +89,7 @@ def walk_through(base, shots, width):
         driver.get(base + "/")
         check("文渊" in driver.title, driver.title)
         driver.save_screenshot(os.path.join(shots, f"home-{width}.png"))
+        audit(driver, f"home at {width}px")
 
         box = driver.find_element(By.NAME, "q")
         box.send_keys("耀州窑")
@@ -73,6 +98,7 @@ def walk_through(base, shots, width):
         results = driver.find_elements(By.CSS_SELECTOR, "a[href^='/items/']")
         check(results, "the search for 耀州窑 found nothing")
         driver.save_screenshot(os.path.join(shots, f"search-{width}.png"))
+        audit(driver, f"search results at {width}px")
         total_before = driver.find_element(By.CSS_SELECTOR, ".result-count").text
 
         facet = driver.find_element(By.CSS_SELECTOR, "a[href*='f=institution']")
@@ -88,7 +114,62 @@ def walk_through(base, shots, width):
         wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image))
         check(True, "the zoom viewer loaded its image")
         driver.save_screenshot(os.path.join(shots, f"item-{width}.png"))
+        audit(driver, f"item page at {width}px")
         problems += [f"{width}px: {entry['message']}" for entry in errors_in(driver)]
+    finally:
+        driver.quit()
+    return problems
+
+
+def public_total(driver, base, query):
+    driver.get(base + "/search?q=" + query)
+    return driver.find_element(By.CSS_SELECTOR, ".result-count").text
+
+
+def staff_walk(base, shots):
+    """A librarian signs in, corrects a title, sees it in the public search, undoes it."""
+    driver = browser(1280)
+    wait = WebDriverWait(driver, 20)
+    try:
+        driver.get(base + "/staff")
+        wait.until(conditions.presence_of_element_located((By.NAME, "username")))
+        check("/staff/login" in driver.current_url, driver.current_url)
+        audit(driver, "staff sign-in")
+        driver.find_element(By.ID, "username").send_keys(os.environ["STAFF_USER"])
+        driver.find_element(By.ID, "password").send_keys(os.environ["STAFF_PASSWORD"])
+        driver.find_element(By.CSS_SELECTOR, "form.staff-form button[type=submit]").click()
+        wait.until(conditions.presence_of_element_located((By.ID, "staff-q")))
+        audit(driver, "staff overview")
+
+        box = driver.find_element(By.ID, "staff-q")
+        box.send_keys("照片")
+        box.submit()
+        link = wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ".staff-hits a")))
+        driver.get(link.get_attribute("href"))
+        title = wait.until(conditions.presence_of_element_located((By.NAME, "title")))
+        audit(driver, "staff edit form")
+        driver.save_screenshot(os.path.join(shots, "staff-edit.png"))
+        marker = "浏览器测试改题"
+        before = public_total(driver, base, marker)
+        driver.back()
+        title = wait.until(conditions.presence_of_element_located((By.NAME, "title")))
+        old_title = title.get_attribute("value")
+        title.clear()
+        title.send_keys(marker + old_title)
+        driver.find_element(By.CSS_SELECTOR, "form.staff-form button[type=submit]").click()
+        wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ".notice")))
+        edit_url = driver.current_url.split("?")[0]
+        after = public_total(driver, base, marker)
+        check(after != before, f"the public search did not follow the edit: {before} → {after}")
+
+        driver.get(edit_url + "/history")
+        undo = wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "table.changes button")))
+        audit(driver, "staff history")
+        undo.click()
+        wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ".notice")))
+        check(driver.find_element(By.NAME, "title").get_attribute("value") == old_title, "undo put the old title back")
+        check(public_total(driver, base, marker) == before, "the public search followed the undo")
+        problems = [f"staff: {entry['message']}" for entry in errors_in(driver)]
     finally:
         driver.quit()
     return problems
@@ -100,6 +181,8 @@ def main():
     problems = []
     for width in (390, 1280):
         problems += walk_through(base, shots, width)
+    problems += staff_walk(base, shots)
+    print(f"axe-core: {len(audited)} pages, no WCAG 2.1 AA violations ({', '.join(audited)})")
     if problems:
         print("console errors:\n" + "\n".join(problems))
         print(f"browser: {passed + 1} checks ran, 1 failed")
