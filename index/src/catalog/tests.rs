@@ -358,7 +358,7 @@ fn edits_are_history_entries_and_each_undoes_exactly() {
     );
     let mut changed = write.clone();
     changed.fingerprint = "f2".into();
-    catalog.write_batch(&[write.clone()]).unwrap();
+    catalog.write_batch(std::slice::from_ref(&write)).unwrap();
     catalog.write_batch(&[changed]).unwrap();
     assert!(
         catalog
