@@ -320,7 +320,10 @@ fn process_cpu_seconds() -> Result<f64, Fail> {
     let after_name = stat.rsplit_once(')').ok_or("no ')' in /proc/self/stat")?.1;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     let ticks = |n: usize| -> Result<f64, Fail> {
-        Ok(fields.get(n).ok_or("short /proc/self/stat")?.parse::<f64>()?)
+        Ok(fields
+            .get(n)
+            .ok_or("short /proc/self/stat")?
+            .parse::<f64>()?)
     };
     // fields[0] is field 3 (state), so utime (14) and stime (15) are 11 and 12.
     Ok((ticks(11)? + ticks(12)?) / 100.0)

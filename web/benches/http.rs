@@ -252,7 +252,11 @@ fn prepare(data: &Path, queries_out: &Path, docs: Option<&Path>) -> Result<(), F
     let queries = queries_from(&records);
     let mut writer = BufWriter::new(fs::File::create(queries_out)?);
     for query in &queries {
-        writeln!(writer, "{}", json!({"q": query, "chars": query.chars().count()}))?;
+        writeln!(
+            writer,
+            "{}",
+            json!({"q": query, "chars": query.chars().count()})
+        )?;
     }
     writer.flush()?;
     println!(
