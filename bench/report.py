@@ -48,6 +48,10 @@ def search_rows(out_dir, row, lines):
 
     row("build, docs/s", med(ours, lambda r: r["docs_per_s"]), med(ref, lambda r: r["docs_per_s"]),
         "{:,.0f}", 1.5, "higher")
+    per_cpu = all("docs_per_cpu_s" in r for r in ours + ref)
+    if per_cpu:
+        row("build, docs per CPU-second", med(ours, lambda r: r["docs_per_cpu_s"]),
+            med(ref, lambda r: r["docs_per_cpu_s"]), "{:,.0f}")
     row("index size, MB", med(ours, lambda r: r["size_bytes"]) / 1e6,
         med(ref, lambda r: r["size_bytes"]) / 1e6, "{:.1f}", 1.0, "lower")
     for facets, key in (("off", "lat_ns"), ("on", "lat_facets_ns")):
@@ -81,12 +85,27 @@ def search_rows(out_dir, row, lines):
     lines.append(f"Search: {ours[0]['docs']:,} poems; {n} queries "
                  f"({', '.join(f'{v}×{k} char' for k, v in lengths.items())}; "
                  f"{traditional} with traditional-only characters); "
-                 f"{len(ours)} rounds interleaved (ours, reference, …); medians. "
-                 f"Reference: SQLite {ref[0].get('sqlite', '?')} FTS5 trigram. "
+                 f"{len(ours)} rounds interleaved, ours first in odd rounds and the reference "
+                 f"first in even ones; medians. "
+                 f"Reference: SQLite {ref[0].get('sqlite', '?')} FTS5 trigram"
+                 + (f", `PRAGMA mmap_size` {ref[0]['mmap_size'] / 2**20:,.0f} MiB and "
+                    f"`cache_size` {-ref[0]['cache_size'] / 1024:,.0f} MiB"
+                    if "mmap_size" in ref[0] and ref[0]["cache_size"] < 0 else "")
+                 + ". "
                  f"A query is timed as a result page needs it: the first 20 hits with "
                  f"highlights and the number of matches (ours in one search; the reference "
                  f"in two statements, the last rows without its count).")
     lines.append("")
+    if per_cpu:
+        lines.append(f"Indexing threads: ours {ours[0].get('indexing_threads', '?')} (tantivy's rebuild "
+                     f"writer, counted by name while it is open; its final merge into one segment runs "
+                     f"on one more), FTS5 {ref[0].get('indexing_threads', 1)}. Build CPU time "
+                     f"(user + sys, every thread of the process) ours "
+                     f"{med(ours, lambda r: r['build_cpu_s']):.1f} s against "
+                     f"{med(ours, lambda r: r['build_s']):.1f} s of wall time, "
+                     f"FTS5 {med(ref, lambda r: r['build_cpu_s']):.1f} s against "
+                     f"{med(ref, lambda r: r['build_s']):.1f} s.")
+        lines.append("")
     lines.append(f"Recall (truth = documents whose title, author or text contains the query "
                  f"as a substring, after folding both to simplified; raw = without folding):")
     lines.append("")
@@ -184,7 +203,8 @@ def main():
 
     lines = []
     rounds = info.get("rounds") or os.environ.get("ROUNDS", "3")
-    lines.append(f"{rounds} rounds, ours and the reference interleaved (ours, reference, …); "
+    lines.append(f"{rounds} rounds, ours and the reference interleaved (ours first in odd rounds, "
+                 f"the reference first in even ones; re-ingest and `find` alternate five times a round); "
                  f"every figure the median over the rounds; ratio = ours / reference."
                  + (" QUICK sizes (BENCH_QUICK=1), not the issue's." if info.get("quick") else ""))
     lines.append("")

@@ -15,7 +15,8 @@
 //!   words typed without spaces, with the ids of the relevant records).
 //! - `run <out-dir> <index-dir>`: builds the index from `docs.jsonl` (the
 //!   rebuild writer, one commit, one segment, as `wenyuan reindex` does;
-//!   the holdings as their full records), measures its size, then times every
+//!   the holdings as their full records), measures its size, its wall and
+//!   CPU time (all threads) and the writer's indexing threads, then times every
 //!   query at limit 20 with facets off and on, and the exploratory queries
 //!   with facets on, keeping the first 20 ids of each.
 //!
@@ -310,6 +311,34 @@ fn dir_bytes(dir: &Path) -> std::io::Result<u64> {
     Ok(total)
 }
 
+/// CPU time (user + sys) of this process so far, all its threads, from
+/// `/proc/self/stat` (fields 14 and 15, in clock ticks of 1/100 s: the
+/// kernel's USER_HZ).
+fn process_cpu_seconds() -> Result<f64, Fail> {
+    let stat = fs::read_to_string("/proc/self/stat")?;
+    // The command name (field 2) is in parentheses and may hold spaces.
+    let after_name = stat.rsplit_once(')').ok_or("no ')' in /proc/self/stat")?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |n: usize| -> Result<f64, Fail> {
+        Ok(fields
+            .get(n)
+            .ok_or("short /proc/self/stat")?
+            .parse::<f64>()?)
+    };
+    // fields[0] is field 3 (state), so utime (14) and stime (15) are 11 and 12.
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
+}
+
+/// The names of this process's threads (`/proc/self/task/*/comm`).
+fn thread_names() -> Result<Vec<String>, Fail> {
+    let mut names = Vec::new();
+    for task in fs::read_dir("/proc/self/task")? {
+        let comm = fs::read_to_string(task?.path().join("comm"))?;
+        names.push(comm.trim().to_string());
+    }
+    Ok(names)
+}
+
 fn run(out: &Path, index_dir: &Path) -> Result<(), Fail> {
     let docs = read_docs(&out.join("docs.jsonl"))?;
     let queries: Vec<String> = BufReader::new(fs::File::open(out.join("queries.jsonl"))?)
@@ -356,6 +385,7 @@ fn run(out: &Path, index_dir: &Path) -> Result<(), Fail> {
     warm_up();
 
     let started = Instant::now();
+    let started_cpu = process_cpu_seconds()?;
     let index = SearchIndex::create_fresh(index_dir)?;
     let mut writer = index.rebuild_writer()?;
     for record in &records {
@@ -370,12 +400,20 @@ fn run(out: &Path, index_dir: &Path) -> Result<(), Fail> {
         })?;
     }
     let added_s = started.elapsed().as_secs_f64();
+    // The writer's indexing threads, as tantivy names them (comm is cut to
+    // 15 bytes: "thrd-tantivy-in"), for the table's note; counted once they
+    // have all run, before the commit ends them.
+    let indexing_threads = thread_names()?
+        .iter()
+        .filter(|name| name.starts_with("thrd-tantivy-in"))
+        .count();
     writer.finish_rebuild()?;
     eprintln!(
         "phases: adds {added_s:.2}s, commit+merge {:.2}s",
         started.elapsed().as_secs_f64() - added_s
     );
     let build_s = started.elapsed().as_secs_f64();
+    let build_cpu_s = process_cpu_seconds()? - started_cpu;
     let size_bytes = dir_bytes(index_dir)?;
     let num_docs = index.num_docs();
 
@@ -447,6 +485,9 @@ fn run(out: &Path, index_dir: &Path) -> Result<(), Fail> {
         "docs": num_docs,
         "build_s": build_s,
         "docs_per_s": records.len() as f64 / build_s,
+        "build_cpu_s": build_cpu_s,
+        "docs_per_cpu_s": records.len() as f64 / build_cpu_s,
+        "indexing_threads": indexing_threads,
         "size_bytes": size_bytes,
         "hits": hits,
         "lat_ns": off,
