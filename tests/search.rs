@@ -1,25 +1,7 @@
 //! Search from the command line, kept in step with ingest, rebuilt by
 //! `reindex` (issue #3).
 
-use crate::util::{self, Sandbox};
-
-fn search_json(sandbox: &Sandbox, args: &[&str]) -> serde_json::Value {
-    let mut full = vec!["search"];
-    full.extend_from_slice(args);
-    full.push("--json");
-    let run = sandbox.wenyuan(&full);
-    run.expect_code(0);
-    serde_json::from_str(&run.stdout()).expect("search --json prints JSON")
-}
-
-fn hit_ids(results: &serde_json::Value) -> Vec<String> {
-    results["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|hit| hit["id"].as_str().unwrap().to_string())
-        .collect()
-}
+use crate::util::{self, Sandbox, hit_ids};
 
 fn poems_tree(sandbox: &Sandbox) {
     let sheet = "file,题名,责任者,主题,描述,日期\n\
@@ -39,7 +21,7 @@ fn ingest_keeps_the_index_in_step_and_folds_scripts() {
     poems_tree(&sandbox);
     sandbox.ingest(&[]).0.expect_code(0);
     let title_of = |query: &str| -> Vec<String> {
-        search_json(&sandbox, &[query])["hits"]
+        sandbox.search_json(&[query])["hits"]
             .as_array()
             .unwrap()
             .iter()
@@ -48,7 +30,7 @@ fn ingest_keeps_the_index_in_step_and_folds_scripts() {
     };
     assert_eq!(title_of("静夜思"), ["靜夜思"]);
     // A result line names its author, in --json and in text.
-    let hit = &search_json(&sandbox, &["静夜思"])["hits"][0];
+    let hit = &sandbox.search_json(&["静夜思"])["hits"][0];
     assert_eq!(hit["creators"], serde_json::json!(["李白"]), "{hit:#}");
     let text = sandbox.wenyuan(&["search", "静夜思"]);
     text.expect_code(0);
@@ -58,12 +40,12 @@ fn ingest_keeps_the_index_in_step_and_folds_scripts() {
     assert_eq!(title_of("libai"), ["靜夜思"]);
     assert_eq!(title_of("明月"), ["靜夜思"]);
     assert_eq!(title_of("celadon"), ["王益区文化館藏品"]);
-    assert_eq!(search_json(&sandbox, &["唐诗"])["total"], 2);
-    let narrowed = search_json(&sandbox, &["", "--filter", "year=1950-1959"]);
+    assert_eq!(sandbox.search_json(&["唐诗"])["total"], 2);
+    let narrowed = sandbox.search_json(&["", "--filter", "year=1950-1959"]);
     assert_eq!(hit_ids(&narrowed).len(), 1, "{narrowed:#}");
     // A malformed query is never an error.
     for query in ["title:", "\"", "((", &"字".repeat(10_000)] {
-        search_json(&sandbox, &[query]);
+        sandbox.search_json(&[query]);
     }
     // An unknown filter is a usage error, stated plainly.
     let run = sandbox.wenyuan(&["search", "x", "--filter", "colour=red"]);
@@ -78,7 +60,7 @@ fn reindex_from_the_catalogue_gives_the_same_results() {
     let queries = ["唐诗", "明月", "文化", "", "libai"];
     let before: Vec<Vec<String>> = queries
         .iter()
-        .map(|query| hit_ids(&search_json(&sandbox, &[query])))
+        .map(|query| hit_ids(&sandbox.search_json(&[query])))
         .collect();
     std::fs::remove_dir_all(sandbox.data().join("index")).unwrap();
     let run = sandbox.wenyuan(&["reindex"]);
@@ -86,7 +68,7 @@ fn reindex_from_the_catalogue_gives_the_same_results() {
     assert!(run.stderr().contains("indexed 4 items"), "{}", run.stderr());
     let after: Vec<Vec<String>> = queries
         .iter()
-        .map(|query| hit_ids(&search_json(&sandbox, &[query])))
+        .map(|query| hit_ids(&sandbox.search_json(&[query])))
         .collect();
     assert_eq!(before, after);
 }
@@ -112,7 +94,7 @@ fn a_changed_analyser_asks_for_a_reindex() {
     run.expect_code(2);
     assert!(run.stderr().contains("wenyuan reindex"), "{}", run.stderr());
     sandbox.wenyuan(&["reindex"]).expect_code(0);
-    assert_eq!(search_json(&sandbox, &["唐诗"])["total"], 2);
+    assert_eq!(sandbox.search_json(&["唐诗"])["total"], 2);
 }
 
 /// Issue #14: on the demo archive, the queries the issue names find what
@@ -121,11 +103,7 @@ fn a_changed_analyser_asks_for_a_reindex() {
 #[test]
 fn demo_queries_typed_without_spaces_find_what_they_name() {
     let sandbox = Sandbox::new();
-    // The demo's own default folder is ./wenyuan-demo: name the sandbox's.
-    let data = sandbox.data();
-    sandbox
-        .wenyuan(&["demo", "--no-serve", "--data", data.to_str().unwrap()])
-        .expect_code(0);
+    sandbox.demo();
     for (typed, spaced) in [
         ("黄堡镇的老照片", "黄堡镇 老照片"),
         ("耀州窑的碗", "耀州窑 碗"),
@@ -133,8 +111,8 @@ fn demo_queries_typed_without_spaces_find_what_they_name() {
         ("同官县志乾隆", "同官县志 乾隆"),
         ("黃堡鎮的老照片", "黄堡镇 老照片"),
     ] {
-        let found = search_json(&sandbox, &[typed]);
-        let expected = search_json(&sandbox, &[spaced]);
+        let found = sandbox.search_json(&[typed]);
+        let expected = sandbox.search_json(&[spaced]);
         assert!(expected["total"].as_u64().unwrap() > 0, "{spaced}");
         assert_eq!(found["total"], expected["total"], "{typed}");
         let mut found_ids = hit_ids(&found);
@@ -143,11 +121,11 @@ fn demo_queries_typed_without_spaces_find_what_they_name() {
         expected_ids.sort();
         assert_eq!(found_ids, expected_ids, "{typed}");
         assert!(found["relaxed"].is_null(), "{typed}: {found:#}");
-        let phrase = search_json(&sandbox, &[&format!("\"{typed}\"")]);
+        let phrase = sandbox.search_json(&[&format!("\"{typed}\"")]);
         assert_eq!(phrase["total"], 0, "{typed} as one phrase");
     }
     // A word the archive lacks is given up, and the answer says so.
-    let relaxed = search_json(&sandbox, &["耀州窑的碗飞机"]);
+    let relaxed = sandbox.search_json(&["耀州窑的碗飞机"]);
     assert_eq!(relaxed["relaxed"]["dropped"], serde_json::json!(["飞机"]));
     assert!(relaxed["total"].as_u64().unwrap() > 0);
     let printed = sandbox.wenyuan(&["search", "耀州窑的碗飞机"]);
@@ -296,10 +274,7 @@ fn page_answer(html: &str) -> PageAnswer {
 #[test]
 fn the_page_the_api_and_the_command_line_answer_alike() {
     let sandbox = Sandbox::new();
-    let data = sandbox.data();
-    sandbox
-        .wenyuan(&["demo", "--no-serve", "--data", data.to_str().unwrap()])
-        .expect_code(0);
+    sandbox.demo();
     let server = crate::http::Server::start(&sandbox);
     type Filters<'a> = &'a [(&'a str, &'a str)];
     let searches: [(&str, Filters, &str); 6] = [
@@ -319,7 +294,7 @@ fn the_page_the_api_and_the_command_line_answer_alike() {
             args.extend(["--filter".to_string(), format!("{name}={value}")]);
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let cli = search_json(&sandbox, &args);
+        let cli = sandbox.search_json(&args);
 
         let mut api_path = format!(
             "/api/v1/search?q={}&sort={sort}&facet_limit=20",

@@ -29,15 +29,7 @@ fn small_archive() -> Sandbox {
 }
 
 fn item_ids(sandbox: &Sandbox) -> Vec<String> {
-    let run = sandbox.wenyuan(&["search", "", "--json", "--limit", "100"]);
-    run.expect_code(0);
-    let results: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
-    results["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|hit| hit["id"].as_str().unwrap().to_string())
-        .collect()
+    crate::util::hit_ids(&sandbox.search_json(&["", "--limit", "100"]))
 }
 
 /// No response may leak where the archive lives or how the code failed.

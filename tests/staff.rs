@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use crate::http::{Response, Server, encode};
-use crate::util::Sandbox;
+use crate::util::{Sandbox, hit_ids};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -217,10 +217,7 @@ fn item_of(sandbox: &Sandbox, venue: &str) -> String {
 #[test]
 fn a_librarian_signs_in_corrects_a_record_and_undoes_it() {
     let sandbox = Sandbox::new();
-    let data = sandbox.data();
-    sandbox
-        .wenyuan(&["demo", "--no-serve", "--data", data.to_str().unwrap()])
-        .expect_code(0);
+    sandbox.demo();
     let venues: Vec<String> = sandbox
         .catalog()
         .institutions()
@@ -452,10 +449,7 @@ fn a_librarian_signs_in_corrects_a_record_and_undoes_it() {
 #[test]
 fn repeated_failures_lock_an_account_even_for_the_right_password() {
     let sandbox = Sandbox::new();
-    let data = sandbox.data();
-    sandbox
-        .wenyuan(&["demo", "--no-serve", "--data", data.to_str().unwrap()])
-        .expect_code(0);
+    sandbox.demo();
     add_staff(&sandbox, "li", "admin", None);
     let server = Server::start(&sandbox);
     let mut browser = Browser::new(&server);
@@ -478,23 +472,12 @@ fn repeated_failures_lock_an_account_even_for_the_right_password() {
 #[test]
 fn withdraw_and_restore_from_the_command_line() {
     let sandbox = Sandbox::new();
-    let data = sandbox.data();
-    sandbox
-        .wenyuan(&["demo", "--no-serve", "--data", data.to_str().unwrap()])
-        .expect_code(0);
+    sandbox.demo();
     let venue = sandbox.catalog().institutions().unwrap()[0].id.clone();
     let id = item_of(&sandbox, &venue);
     let title = title_of(&sandbox, &id);
-    let found = |sandbox: &Sandbox| {
-        let run = sandbox.wenyuan(&["search", &format!("\"{title}\""), "--json"]);
-        run.expect_code(0);
-        let results: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
-        results["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|hit| hit["id"] == id.as_str())
-    };
+    let found =
+        |sandbox: &Sandbox| hit_ids(&sandbox.search_json(&[&format!("\"{title}\"")])).contains(&id);
     assert!(found(&sandbox));
     let run = sandbox.wenyuan(&["withdraw", &id, "wnotanitem00", "--reason", "上传错误"]);
     assert_eq!(run.code(), 1, "one unknown id: {}", run.stderr());

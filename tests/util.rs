@@ -71,9 +71,36 @@ impl Sandbox {
         (run, report)
     }
 
+    /// Builds the demo archive in the sandbox's data directory (without serving it).
+    pub fn demo(&self) {
+        let data = self.data();
+        self.wenyuan(&["demo", "--no-serve", "--data", data.to_str().unwrap()])
+            .expect_code(0);
+    }
+
+    /// `wenyuan search ARGS… --json`, parsed.
+    pub fn search_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut full = vec!["search"];
+        full.extend_from_slice(args);
+        full.push("--json");
+        let run = self.wenyuan(&full);
+        run.expect_code(0);
+        serde_json::from_str(&run.stdout()).expect("search --json prints JSON")
+    }
+
     pub fn catalog(&self) -> Catalog {
         Catalog::open_read_only(&self.data().join("catalog.sqlite")).expect("catalogue")
     }
+}
+
+/// The ids of the hits of a `search --json` answer, in order.
+pub fn hit_ids(results: &serde_json::Value) -> Vec<String> {
+    results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// The output of one run of the binary.

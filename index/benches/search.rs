@@ -31,8 +31,9 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 use wenyuan_index::model::{AccessLevel, DcElement, Item, ItemRecord, Metadata, item_id_for};
-use wenyuan_index::search::tokenizer::{fold, is_cjk, warm_up};
+use wenyuan_index::search::tokenizer::{fold, warm_up};
 use wenyuan_index::search::{IndexDocument, SearchIndex, SearchRequest};
+use wenyuan_index::testing::cut_queries;
 use wenyuan_index::testing::holdings::{Holding, exploratory_queries, holdings, venues};
 
 /// The allocator of the `wenyuan` binary (src/main.rs), so the code measured
@@ -123,22 +124,6 @@ fn read_docs(path: &Path) -> Result<Vec<Doc>, Fail> {
     Ok(docs)
 }
 
-/// Small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 fn prepare(corpus: &Path, out: &Path) -> Result<(), Fail> {
     fs::create_dir_all(out)?;
     let mut docs = Vec::new();
@@ -187,31 +172,8 @@ fn prepare(corpus: &Path, out: &Path) -> Result<(), Fail> {
     // written (traditional for Tang poems, simplified for the others); every
     // third one folded to simplified, so traditional poems are also looked
     // for in simplified script.
-    let mut rng = Rng(0x5745_4e59_5541_4e31);
-    let mut queries: Vec<String> = Vec::new();
-    for i in 0..QUERIES_PER_LENGTH * 4 {
-        let len = 1 + i % 4;
-        loop {
-            let doc = &docs[rng.below(docs.len())];
-            let chars: Vec<char> = doc.text.chars().collect();
-            if chars.len() < len {
-                continue;
-            }
-            let start = rng.below(chars.len() - len + 1);
-            let piece = &chars[start..start + len];
-            if !piece.iter().all(|c| is_cjk(*c)) {
-                continue;
-            }
-            let mut query: String = piece.iter().collect();
-            if i % 3 == 2 {
-                query = fold(&query);
-            }
-            if !queries.contains(&query) {
-                queries.push(query);
-                break;
-            }
-        }
-    }
+    let texts: Vec<Vec<char>> = docs.iter().map(|doc| doc.text.chars().collect()).collect();
+    let queries = cut_queries(&texts, QUERIES_PER_LENGTH, 0x5745_4e59_5541_4e31);
 
     // Truth by brute force: documents whose text (title, creator, poem)
     // contains the query, as written (what an engine without folding can

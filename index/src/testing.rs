@@ -58,3 +58,41 @@ pub fn venue(
         website: None,
     }
 }
+
+/// Benchmark queries as people type them: `per_length` each of 1, 2, 3 and
+/// 4 consecutive CJK characters cut from random `texts` (in that order,
+/// cycling), every third one folded to simplified, no query twice. The same
+/// `seed` gives the same queries (xorshift64*, the benchmarks' generator).
+pub fn cut_queries(texts: &[Vec<char>], per_length: usize, seed: u64) -> Vec<String> {
+    let mut state = seed;
+    let mut below = |n: usize| {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) % n as u64) as usize
+    };
+    let mut queries: Vec<String> = Vec::new();
+    for i in 0..per_length * 4 {
+        let len = 1 + i % 4;
+        loop {
+            let chars = &texts[below(texts.len())];
+            if chars.len() < len {
+                continue;
+            }
+            let start = below(chars.len() - len + 1);
+            let piece = &chars[start..start + len];
+            if !piece.iter().all(|c| crate::search::tokenizer::is_cjk(*c)) {
+                continue;
+            }
+            let mut query: String = piece.iter().collect();
+            if i % 3 == 2 {
+                query = crate::search::tokenizer::fold(&query);
+            }
+            if !queries.contains(&query) {
+                queries.push(query);
+                break;
+            }
+        }
+    }
+    queries
+}

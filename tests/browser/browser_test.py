@@ -170,6 +170,20 @@ def staff_walk(base, shots):
         check(driver.find_element(By.NAME, "title").get_attribute("value") == old_title, "undo put the old title back")
         check(public_total(driver, base, marker) == before, "the public search followed the undo")
         problems = [f"staff: {entry['message']}" for entry in errors_in(driver)]
+        # The staff message page (an item that does not exist) and the
+        # public error page (the template a withdrawn item's 410 uses); the
+        # browser logs their 404 status, which is what they are for.
+        driver.get(base + "/staff/items/wnotanitem00")
+        wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "p[role=alert]")))
+        audit(driver, "staff message")
+        driver.get(base + "/items/wnotanitem00")
+        wait.until(conditions.presence_of_element_located((By.TAG_NAME, "h1")))
+        audit(driver, "public error page")
+        problems += [
+            f"staff: {entry['message']}"
+            for entry in errors_in(driver)
+            if "status of 404" not in entry["message"]
+        ]
     finally:
         driver.quit()
     return problems

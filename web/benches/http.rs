@@ -35,9 +35,8 @@ use wenyuan_index::catalog::{Catalog, ItemWrite};
 use wenyuan_index::model::{
     AccessLevel, Collection, DcElement, InstitutionKind, Item, ItemRecord, Metadata,
 };
-use wenyuan_index::search::tokenizer::{fold, is_cjk};
 use wenyuan_index::testing::holdings::{holdings, poems, venues};
-use wenyuan_index::testing::venue;
+use wenyuan_index::testing::{cut_queries, venue};
 use wenyuan_web::{AppState, SiteConfig};
 
 type Fail = Box<dyn std::error::Error>;
@@ -171,51 +170,11 @@ fn searchable_text(record: &ItemRecord) -> Vec<char> {
         .collect()
 }
 
-/// Small deterministic generator (xorshift64*), as in the search benchmark.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// 1–4 consecutive CJK characters cut from the records' texts, every third
 /// one folded to simplified; no query twice.
 fn queries_from(records: &[ItemRecord]) -> Vec<String> {
     let texts: Vec<Vec<char>> = records.iter().map(searchable_text).collect();
-    let mut rng = Rng(0x4854_5450_5155_4552);
-    let mut queries: Vec<String> = Vec::new();
-    for i in 0..QUERIES_PER_LENGTH * 4 {
-        let len = 1 + i % 4;
-        loop {
-            let chars = &texts[rng.below(texts.len())];
-            if chars.len() < len {
-                continue;
-            }
-            let start = rng.below(chars.len() - len + 1);
-            let piece = &chars[start..start + len];
-            if !piece.iter().all(|c| is_cjk(*c)) {
-                continue;
-            }
-            let mut query: String = piece.iter().collect();
-            if i % 3 == 2 {
-                query = fold(&query);
-            }
-            if !queries.contains(&query) {
-                queries.push(query);
-                break;
-            }
-        }
-    }
-    queries
+    cut_queries(&texts, QUERIES_PER_LENGTH, 0x4854_5450_5155_4552)
 }
 
 fn prepare(data: &Path, queries_out: &Path, docs: Option<&Path>) -> Result<(), Fail> {

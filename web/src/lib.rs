@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod config;
+pub mod cookies;
 pub mod dates;
 pub mod error;
 pub mod i18n;

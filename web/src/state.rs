@@ -18,6 +18,14 @@ use crate::{AppError, SiteConfig};
 /// loaded server runs at once on the blocking pool (each holds a few hundred KB).
 pub const IDLE_CATALOGS: usize = 64;
 
+/// Failed sign-ins from one address that refuse it ...
+const MOST_SIGN_IN_FAILURES: u32 = 20;
+/// ... for this long after its first failure.
+const SIGN_IN_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Failed staff sign-ins per client address: (failures, since).
+type SignInFailures = HashMap<std::net::IpAddr, (u32, std::time::Instant)>;
+
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -25,8 +33,7 @@ pub struct AppState {
 }
 
 struct Inner {
-    /// Failed staff sign-ins per client address: (failures, since).
-    sign_in_failures: Mutex<HashMap<std::net::IpAddr, (u32, std::time::Instant)>>,
+    sign_in_failures: Mutex<SignInFailures>,
     data_dir: DataDir,
     search_index: SearchIndex,
     idle_catalogs: Mutex<Vec<Catalog>>,
@@ -264,23 +271,30 @@ impl AppState {
         .map_err(AppError::from)
     }
 
-    /// Counts a failed sign-in from `address`; true when the address has
-    /// failed too often in the last quarter hour.
-    pub fn sign_in_refused_for(&self, address: std::net::IpAddr, failed: bool) -> bool {
-        const WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-        const MOST_FAILURES: u32 = 20;
+    /// True when `address` has failed to sign in too often in the last
+    /// quarter hour ([`AppState::count_failed_sign_in`]).
+    pub fn sign_ins_refused(&self, address: std::net::IpAddr) -> bool {
+        self.sign_in_failures()
+            .get(&address)
+            .is_some_and(|(failures, _)| *failures >= MOST_SIGN_IN_FAILURES)
+    }
+
+    /// Counts a failed sign-in from `address`.
+    pub fn count_failed_sign_in(&self, address: std::net::IpAddr) {
+        let now = std::time::Instant::now();
+        self.sign_in_failures().entry(address).or_insert((0, now)).0 += 1;
+    }
+
+    /// The failed sign-ins of the last quarter hour, by address.
+    fn sign_in_failures(&self) -> std::sync::MutexGuard<'_, SignInFailures> {
         let now = std::time::Instant::now();
         let mut failures = self
             .inner
             .sign_in_failures
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        failures.retain(|_, (_, since)| now.duration_since(*since) < WINDOW);
-        let entry = failures.entry(address).or_insert((0, now));
-        if failed {
-            entry.0 += 1;
-        }
-        entry.0 >= MOST_FAILURES
+        failures.retain(|_, (_, since)| now.duration_since(*since) < SIGN_IN_WINDOW);
+        failures
     }
 
     /// Runs a search on the blocking pool.

@@ -7,10 +7,12 @@
 //! extra field (`extra:材质`), `access`, or `withdrawn` (its values are the
 //! reason, none when live). Multi-valued fields are stored as JSON arrays.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::pending::mark_index_pending;
-use super::rows::encode_json;
+use super::rows::{decode_json, encode_json};
 use super::{Catalog, unix_now};
 use crate::model::{AccessLevel, DcElement, Metadata};
 use crate::{Error, Result};
@@ -61,23 +63,21 @@ pub struct ItemEdit {
     pub access: AccessLevel,
 }
 
-/// The fields of a record, as history names them, with their stored values.
-fn fields_of(metadata: &Metadata, access: AccessLevel) -> Result<Vec<(String, Option<String>)>> {
-    let mut fields = Vec::new();
-    for element in DcElement::ALL {
-        let values = metadata.values(element);
-        let stored = (!values.is_empty())
-            .then(|| encode_json(&values))
-            .transpose()?;
-        fields.push((element.as_str().to_string(), stored));
+/// The fields of a record that hold something, by the names history
+/// gives them, with their stored values.
+fn fields_of(metadata: &Metadata, access: AccessLevel) -> Result<BTreeMap<String, String>> {
+    let mut fields = BTreeMap::new();
+    for (element, values) in &metadata.dc {
+        if !values.is_empty() {
+            fields.insert(element.as_str().to_string(), encode_json(values)?);
+        }
     }
     for (name, values) in &metadata.extra {
-        let stored = (!values.is_empty())
-            .then(|| encode_json(values))
-            .transpose()?;
-        fields.push((format!("extra:{name}"), stored));
+        if !values.is_empty() {
+            fields.insert(format!("extra:{name}"), encode_json(values)?);
+        }
     }
-    fields.push(("access".to_string(), Some(access.as_str().to_string())));
+    fields.insert("access".to_string(), access.as_str().to_string());
     Ok(fields)
 }
 
@@ -88,13 +88,7 @@ fn set_field(
     field: &str,
     value: Option<&str>,
 ) -> Result<()> {
-    let values = || -> Result<Vec<String>> {
-        match value {
-            None => Ok(Vec::new()),
-            Some(text) => serde_json::from_str(text)
-                .map_err(|error| Error::Corrupt(format!("history value of {field}: {error}"))),
-        }
-    };
+    let values = || -> Result<Vec<String>> { value.map_or(Ok(Vec::new()), decode_json) };
     if field == "access" {
         *access = value
             .unwrap_or("public")
@@ -108,9 +102,7 @@ fn set_field(
             metadata.extra.insert(name.to_string(), values);
         }
     } else {
-        let element = DcElement::ALL
-            .into_iter()
-            .find(|element| element.as_str() == field)
+        let element = DcElement::from_header(field)
             .ok_or_else(|| Error::Corrupt(format!("unknown field '{field}' in the history")))?;
         let values = values()?;
         if values.is_empty() {
@@ -137,6 +129,17 @@ fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
         reason: row.get(8)?,
         undoes: row.get(9)?,
     })
+}
+
+/// The entry numbered `entry_id`.
+fn entry(connection: &Connection, entry_id: i64) -> Result<Option<HistoryEntry>> {
+    Ok(connection
+        .query_row(
+            &format!("SELECT {HISTORY_COLUMNS} FROM history WHERE id = ?1"),
+            [entry_id],
+            entry_from_row,
+        )
+        .optional()?)
 }
 
 /// One entry to append.
@@ -200,8 +203,7 @@ fn current(
             id: id.to_string(),
         });
     };
-    let metadata: Metadata = serde_json::from_str(&metadata)
-        .map_err(|error| Error::Corrupt(format!("metadata of {id}: {error}")))?;
+    let metadata: Metadata = decode_json(&metadata)?;
     let access = access
         .parse()
         .map_err(|error: Error| Error::Corrupt(error.to_string()))?;
@@ -285,18 +287,11 @@ impl Catalog {
         let (metadata, access, _, _) = current(&transaction, id)?;
         let before = fields_of(&metadata, access)?;
         let after = fields_of(&edit.metadata, edit.access)?;
-        let mut names: Vec<&String> = before.iter().chain(&after).map(|(name, _)| name).collect();
-        names.sort();
-        names.dedup();
-        let value = |fields: &[(String, Option<String>)], name: &str| {
-            fields
-                .iter()
-                .find(|(field, _)| field == name)
-                .and_then(|(_, value)| value.clone())
-        };
+        let names: std::collections::BTreeSet<&String> =
+            before.keys().chain(after.keys()).collect();
         let mut entries = Vec::new();
         for name in names {
-            let (old, new) = (value(&before, name), value(&after, name));
+            let (old, new) = (before.get(name), after.get(name));
             if old != new {
                 entries.push(append(
                     &transaction,
@@ -306,8 +301,8 @@ impl Catalog {
                         item_id: id,
                         action,
                         field: name,
-                        old: old.as_deref(),
-                        new: new.as_deref(),
+                        old: old.map(String::as_str),
+                        new: new.map(String::as_str),
                         reason,
                         undoes: None,
                     },
@@ -374,17 +369,10 @@ impl Catalog {
     pub fn undo(&mut self, entry_id: i64, actor: &str) -> Result<Vec<HistoryEntry>> {
         let now = unix_now();
         let transaction = self.connection.transaction()?;
-        let entry = transaction
-            .query_row(
-                &format!("SELECT {HISTORY_COLUMNS} FROM history WHERE id = ?1"),
-                [entry_id],
-                entry_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| Error::NotFound {
-                kind: "history entry",
-                id: entry_id.to_string(),
-            })?;
+        let entry = entry(&transaction, entry_id)?.ok_or_else(|| Error::NotFound {
+            kind: "history entry",
+            id: entry_id.to_string(),
+        })?;
         let mut entries = Vec::new();
         if entry.field == "withdrawn" {
             entries.extend(set_withdrawn(
@@ -396,17 +384,13 @@ impl Catalog {
             )?);
         } else {
             let (mut metadata, mut access, _, _) = current(&transaction, &entry.item_id)?;
-            let before = fields_of(&metadata, access)?;
+            let present = fields_of(&metadata, access)?.remove(&entry.field);
             set_field(
                 &mut metadata,
                 &mut access,
                 &entry.field,
                 entry.old.as_deref(),
             )?;
-            let present = before
-                .iter()
-                .find(|(field, _)| *field == entry.field)
-                .and_then(|(_, value)| value.clone());
             if present != entry.old {
                 write_record(&transaction, &entry.item_id, &metadata, access, now)?;
                 entries.push(append(
@@ -431,14 +415,7 @@ impl Catalog {
 
     /// One entry.
     pub fn history_entry(&self, entry_id: i64) -> Result<Option<HistoryEntry>> {
-        Ok(self
-            .connection
-            .query_row(
-                &format!("SELECT {HISTORY_COLUMNS} FROM history WHERE id = ?1"),
-                [entry_id],
-                entry_from_row,
-            )
-            .optional()?)
+        entry(&self.connection, entry_id)
     }
 
     /// An item's history, newest first.
@@ -456,16 +433,13 @@ impl Catalog {
         institution_id: Option<&str>,
         limit: usize,
     ) -> Result<Vec<HistoryEntry>> {
-        let mut statement = self.connection.prepare(&format!(
-            "SELECT {} FROM history LEFT JOIN items ON items.id = history.item_id
+        let mut statement = self.connection.prepare(
+            "SELECT history.id, history.at, history.actor, history.item_id, history.action,
+                    history.field, history.old, history.new, history.reason, history.undoes
+             FROM history LEFT JOIN items ON items.id = history.item_id
              WHERE ?1 IS NULL OR items.institution_id = ?1
              ORDER BY history.id DESC LIMIT ?2",
-            HISTORY_COLUMNS
-                .split(", ")
-                .map(|column| format!("history.{column}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))?;
+        )?;
         let rows = statement.query_map(params![institution_id, limit as i64], entry_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Catalog, unix_now};
+use super::{Catalog, random_bytes, unix_now};
 use crate::{Error, Result};
 
 impl Catalog {
@@ -15,10 +15,7 @@ impl Catalog {
                 "an API key needs a name of 1–200 bytes".into(),
             ));
         }
-        let mut random = [0u8; 32];
-        std::fs::File::open("/dev/urandom")
-            .and_then(|mut source| std::io::Read::read_exact(&mut source, &mut random))
-            .map_err(|source| Error::io("reading /dev/urandom for a new API key", source))?;
+        let random = random_bytes::<32>("a new API key")?;
         let key = format!("wy_{}", blake3::Hash::from(random).to_hex());
         self.connection.execute(
             "INSERT INTO api_keys (key_hash, name, created_at) VALUES (?1, ?2, ?3)",

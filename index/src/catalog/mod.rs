@@ -55,6 +55,15 @@ pub fn unix_now() -> i64 {
         .as_secs() as i64
 }
 
+/// `N` random bytes from the operating system (keys, tokens, salts).
+fn random_bytes<const N: usize>(purpose: &str) -> Result<[u8; N]> {
+    let mut random = [0u8; N];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut source| std::io::Read::read_exact(&mut source, &mut random))
+        .map_err(|source| Error::io(format!("reading /dev/urandom for {purpose}"), source))?;
+    Ok(random)
+}
+
 /// A connection to the catalogue.
 pub struct Catalog {
     connection: Connection,

@@ -7,7 +7,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Catalog, unix_now};
+use super::{Catalog, random_bytes, unix_now};
 use crate::{Error, Result};
 
 /// How long a session lasts without signing in again.
@@ -103,16 +103,9 @@ pub enum SignInRefusal {
 /// 32 random bytes from the operating system, hex-encoded: a token for a
 /// cookie or a form.
 pub fn random_token() -> Result<String> {
-    random_hex("reading /dev/urandom for a token")
-}
-
-/// Random bytes from the operating system, hex-encoded.
-fn random_hex(context: &'static str) -> Result<String> {
-    let mut random = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut source| std::io::Read::read_exact(&mut source, &mut random))
-        .map_err(|source| Error::io(context, source))?;
-    Ok(blake3::Hash::from(random).to_hex().to_string())
+    Ok(blake3::Hash::from(random_bytes::<32>("a token")?)
+        .to_hex()
+        .to_string())
 }
 
 fn argon2() -> Argon2<'static> {
@@ -128,12 +121,8 @@ pub fn hash_password(password: &str) -> Result<String> {
             "a password needs at least {MIN_PASSWORD_CHARS} characters"
         )));
     }
-    let mut salt = [0u8; 16];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut source| std::io::Read::read_exact(&mut source, &mut salt))
-        .map_err(|source| Error::io("reading /dev/urandom for a salt", source))?;
-    let salt =
-        SaltString::encode_b64(&salt).map_err(|error| Error::Invalid(format!("salt: {error}")))?;
+    let salt = SaltString::encode_b64(&random_bytes::<16>("a salt")?)
+        .map_err(|error| Error::Invalid(format!("salt: {error}")))?;
     argon2()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
@@ -175,18 +164,17 @@ fn check_username(username: &str) -> Result<&str> {
 
 const MEMBER_COLUMNS: &str = "username, role, institution_id, disabled, locked_until";
 
-fn member_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(StaffMember, String)> {
+/// An account from the columns [`MEMBER_COLUMNS`] (a role this build does
+/// not know may do least: moderator).
+fn member_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffMember> {
     let role: String = row.get(1)?;
-    Ok((
-        StaffMember {
-            username: row.get(0)?,
-            role: Role::parse(&role).unwrap_or(Role::Moderator),
-            institution_id: row.get(2)?,
-            disabled: row.get::<_, i64>(3)? != 0,
-            locked_until: row.get(4)?,
-        },
-        role,
-    ))
+    Ok(StaffMember {
+        username: row.get(0)?,
+        role: Role::parse(&role).unwrap_or(Role::Moderator),
+        institution_id: row.get(2)?,
+        disabled: row.get::<_, i64>(3)? != 0,
+        locked_until: row.get(4)?,
+    })
 }
 
 impl Catalog {
@@ -235,8 +223,7 @@ impl Catalog {
                 [username.trim()],
                 member_from_row,
             )
-            .optional()?
-            .map(|(member, _)| member))
+            .optional()?)
     }
 
     /// Every account, by name.
@@ -245,41 +232,36 @@ impl Catalog {
             "SELECT {MEMBER_COLUMNS} FROM staff ORDER BY username"
         ))?;
         let rows = statement.query_map([], member_from_row)?;
-        Ok(rows
-            .map(|row| row.map(|(member, _)| member))
-            .collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Disables or enables an account; disabling ends its sessions.
     pub fn set_staff_disabled(&mut self, username: &str, disabled: bool) -> Result<()> {
-        let transaction = self.connection.transaction()?;
-        let changed = transaction.execute(
-            "UPDATE staff SET disabled = ?2, failed_signins = 0, locked_until = NULL WHERE username = ?1",
-            params![username.trim(), i64::from(disabled)],
-        )?;
-        if changed == 0 {
-            return Err(Error::NotFound {
-                kind: "staff account",
-                id: username.to_string(),
-            });
-        }
-        if disabled {
-            transaction.execute(
-                "DELETE FROM staff_sessions WHERE username = ?1",
-                [username.trim()],
-            )?;
-        }
-        transaction.commit()?;
-        Ok(())
+        self.change_account(username, "disabled = ?2", &i64::from(disabled), disabled)
     }
 
     /// Sets a new password; the account's sessions end and a lock is lifted.
     pub fn set_staff_password(&mut self, username: &str, password: &str) -> Result<()> {
         let hash = hash_password(password)?;
+        self.change_account(username, "password_hash = ?2", &hash, true)
+    }
+
+    /// Sets one column of an account (`set`, its value `?2`), lifts any
+    /// lock and, with `end_sessions`, ends its sessions, in one transaction.
+    fn change_account(
+        &mut self,
+        username: &str,
+        set: &str,
+        value: &dyn rusqlite::ToSql,
+        end_sessions: bool,
+    ) -> Result<()> {
+        let username = username.trim();
         let transaction = self.connection.transaction()?;
         let changed = transaction.execute(
-            "UPDATE staff SET password_hash = ?2, failed_signins = 0, locked_until = NULL WHERE username = ?1",
-            params![username.trim(), hash],
+            &format!(
+                "UPDATE staff SET {set}, failed_signins = 0, locked_until = NULL WHERE username = ?1"
+            ),
+            params![username, value],
         )?;
         if changed == 0 {
             return Err(Error::NotFound {
@@ -287,10 +269,9 @@ impl Catalog {
                 id: username.to_string(),
             });
         }
-        transaction.execute(
-            "DELETE FROM staff_sessions WHERE username = ?1",
-            [username.trim()],
-        )?;
+        if end_sessions {
+            transaction.execute("DELETE FROM staff_sessions WHERE username = ?1", [username])?;
+        }
         transaction.commit()?;
         Ok(())
     }
@@ -311,7 +292,7 @@ impl Catalog {
                 "SELECT username, role, institution_id, disabled, locked_until, password_hash, failed_signins
                  FROM staff WHERE username = ?1",
                 [username],
-                |row| Ok((member_from_row(row)?.0, row.get(5)?, row.get(6)?)),
+                |row| Ok((member_from_row(row)?, row.get(5)?, row.get(6)?)),
             )
             .optional()?;
         let Some((member, hash, failures)) = account else {
@@ -339,8 +320,8 @@ impl Catalog {
                 None => SignInRefusal::Wrong,
             }));
         }
-        let token = random_hex("reading /dev/urandom for a session")?;
-        let csrf_token = random_hex("reading /dev/urandom for a form token")?;
+        let token = random_token()?;
+        let csrf_token = random_token()?;
         let transaction = self.connection.transaction()?;
         transaction.execute(
             "UPDATE staff SET failed_signins = 0, locked_until = NULL WHERE username = ?1",
@@ -383,7 +364,7 @@ impl Catalog {
                 params![hash_session_token(token), now],
                 |row| {
                     Ok(StaffSession {
-                        member: member_from_row(row)?.0,
+                        member: member_from_row(row)?,
                         csrf_token: row.get(5)?,
                     })
                 },

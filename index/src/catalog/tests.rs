@@ -341,45 +341,30 @@ fn edits_are_history_entries_and_each_undoes_exactly() {
     assert_eq!(catalog.history_of(&id).unwrap().len(), 5);
 
     // Withdraw keeps the files; re-ingest does not bring it back; restore does.
+    let deleted = |catalog: &Catalog| {
+        catalog
+            .item(&id)
+            .unwrap()
+            .unwrap()
+            .item
+            .deleted_at
+            .is_some()
+    };
     let withdrawn = catalog
         .withdraw_item(&id, "版权投诉", "librarian")
         .unwrap()
         .unwrap();
     assert_eq!(catalog.withdrawal(&id).unwrap().unwrap().1, "版权投诉");
     assert_eq!(catalog.item(&id).unwrap().unwrap().files.len(), 1);
-    assert!(
-        catalog
-            .item(&id)
-            .unwrap()
-            .unwrap()
-            .item
-            .deleted_at
-            .is_some()
-    );
+    assert!(deleted(&catalog));
     let mut changed = write.clone();
     changed.fingerprint = "f2".into();
     catalog.write_batch(std::slice::from_ref(&write)).unwrap();
     catalog.write_batch(&[changed]).unwrap();
-    assert!(
-        catalog
-            .item(&id)
-            .unwrap()
-            .unwrap()
-            .item
-            .deleted_at
-            .is_some()
-    );
+    assert!(deleted(&catalog));
     catalog.undo(withdrawn.id, "librarian").unwrap();
     assert!(catalog.withdrawal(&id).unwrap().is_none());
-    assert!(
-        catalog
-            .item(&id)
-            .unwrap()
-            .unwrap()
-            .item
-            .deleted_at
-            .is_none()
-    );
+    assert!(!deleted(&catalog));
     assert!(catalog.withdraw_item(&id, " ", "librarian").is_err());
 }
 

@@ -8,11 +8,10 @@
 use std::collections::HashMap;
 use std::fs;
 use std::ops::ControlFlow;
-use std::path::Path;
 
 use crate::model::{Collection, Institution, ItemRecord};
 use crate::progress::{CancelFlag, ProgressSink};
-use crate::search::{IndexDocument, IndexUpdater, SearchIndex};
+use crate::search::{IndexDocument, IndexUpdater, SearchIndex, remove_tree_if_present};
 use crate::{Catalog, DataDir, Error, Result};
 
 /// Adds catalogue records to a search index.
@@ -152,7 +151,7 @@ pub fn rebuild(
     let final_dir = data_dir.index_dir();
     let new_dir = data_dir.root().join("index.new");
     let old_dir = data_dir.root().join("index.old");
-    remove_dir_if_present(&new_dir)?;
+    remove_tree_if_present(&new_dir)?;
     let index = SearchIndex::create_fresh(&new_dir)?;
     // Nothing searches the new index before it is swapped in: one commit
     // at the end, then one segment.
@@ -177,12 +176,12 @@ pub fn rebuild(
     if report.cancelled {
         drop(indexer);
         drop(index);
-        remove_dir_if_present(&new_dir)?;
+        remove_tree_if_present(&new_dir)?;
         return Ok(report);
     }
     indexer.finish_rebuild()?;
     drop(index);
-    remove_dir_if_present(&old_dir)?;
+    remove_tree_if_present(&old_dir)?;
     if final_dir.exists() {
         fs::rename(&final_dir, &old_dir).map_err(|error| {
             Error::io(format!("cannot move {} aside", final_dir.display()), error)
@@ -194,7 +193,7 @@ pub fn rebuild(
             error,
         )
     })?;
-    remove_dir_if_present(&old_dir)?;
+    remove_tree_if_present(&old_dir)?;
     catalog.clear_index_pending(None)?;
     Ok(report)
 }
@@ -208,14 +207,6 @@ pub fn recover_interrupted_rebuild(data_dir: &DataDir) -> Result<()> {
             .map_err(|error| Error::io(format!("cannot restore {}", final_dir.display()), error))?;
     }
     Ok(())
-}
-
-fn remove_dir_if_present(dir: &Path) -> Result<()> {
-    match fs::remove_dir_all(dir) {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(error) => Err(Error::io(format!("cannot remove {}", dir.display()), error)),
-    }
 }
 
 /// What [`catch_up_now`] did.

@@ -290,7 +290,8 @@ fn is_creation_leftover(path: &Path) -> bool {
             })
 }
 
-fn remove_tree_if_present(path: &Path) -> Result<()> {
+/// Removes a folder and everything in it; nothing to do when it is not there.
+pub(crate) fn remove_tree_if_present(path: &Path) -> Result<()> {
     match fs::remove_dir_all(path) {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),

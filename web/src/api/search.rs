@@ -19,7 +19,7 @@ use super::Lang;
 use super::error::{ApiError, ApiQuery};
 use super::limit::Allowance;
 use crate::state::Venues;
-use crate::urls::{self as ids, encode_into};
+use crate::urls::{self as ids, encode_into, href};
 use crate::{AppError, AppState};
 
 pub use wenyuan_index::search::params::MAX_PER_PAGE;
@@ -308,25 +308,21 @@ impl ApiSearchParams {
     /// The search URL for another query and filters, the other parameters
     /// kept (paging dropped).
     fn link_to(&self, base: &str, query: &str, filters: &[(String, String)]) -> String {
-        let mut pairs: Vec<(&str, String)> = vec![("q", query.to_string())];
+        let filters: Vec<String> = filters
+            .iter()
+            .map(|(name, value)| format!("{name}:{value}"))
+            .collect();
+        let mut pairs: Vec<(&str, &str)> = vec![("q", query)];
+        pairs.extend(filters.iter().map(|filter| ("filter", filter.as_str())));
         pairs.extend(
-            filters
+            self.pairs
                 .iter()
-                .map(|(name, value)| ("filter", format!("{name}:{value}"))),
+                .filter(|(name, _)| {
+                    !["q", "filter", "f", "page", "cursor"].contains(&name.as_str())
+                })
+                .map(|(name, value)| (name.as_str(), value.as_str())),
         );
-        for (name, value) in &self.pairs {
-            if !["q", "filter", "f", "page", "cursor"].contains(&name.as_str()) {
-                pairs.push((name, value.clone()));
-            }
-        }
-        let mut url = format!("{base}/api/v1/search");
-        for (n, (name, value)) in pairs.iter().enumerate() {
-            url.push(if n == 0 { '?' } else { '&' });
-            encode_into(&mut url, name);
-            url.push('=');
-            encode_into(&mut url, value);
-        }
-        url
+        format!("{base}{}", href("/api/v1/search", &pairs))
     }
 
     /// The search URL with the given pairs changed: paging dropped, the

@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::cookies::cookie;
 use crate::i18n::{Labels, Lang};
 use crate::{AppError, AppState};
 
@@ -56,15 +57,15 @@ impl Preferences {
                 .find(|(key, _)| key == name)
                 .map(|(_, value)| value.as_str())
         };
-        let cookie_lang = cookie_value(headers, LANG_COOKIE);
-        let cookie_elder = cookie_value(headers, ELDER_COOKIE);
+        let cookie_lang = cookie(headers, LANG_COOKIE);
+        let cookie_elder = cookie(headers, ELDER_COOKIE);
         let lang = query_value("lang")
             .and_then(Lang::parse)
-            .or_else(|| cookie_lang.as_deref().and_then(Lang::parse))
+            .or_else(|| cookie_lang.and_then(Lang::parse))
             .unwrap_or_default();
         let elder = query_value("elder")
             .and_then(parse_switch)
-            .or_else(|| cookie_elder.as_deref().and_then(parse_switch))
+            .or_else(|| cookie_elder.and_then(parse_switch))
             .unwrap_or(false);
         let other_query_pairs = query_pairs
             .iter()
@@ -153,17 +154,6 @@ pub fn query_pairs_of(uri: &Uri) -> Vec<(String, String)> {
 }
 
 /// The value of one cookie of the request.
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim().to_string())
-}
-
 pub use crate::urls::{encode as encode_component, href};
 
 /// The public URL of a derivative given its catalogue path

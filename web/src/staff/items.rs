@@ -309,13 +309,9 @@ pub async fn save(
             let access = pairs
                 .iter()
                 .find(|(name, _)| name == "access")
-                .map(|(_, value)| value.as_str())
-                .unwrap_or("public");
-            let access = access_options()
-                .into_iter()
-                .map(|(value, _)| value)
-                .find(|value| *value == access)
-                .unwrap_or("public");
+                .and_then(|(_, value)| value.parse::<AccessLevel>().ok())
+                .unwrap_or(AccessLevel::Public)
+                .as_str();
             let mut response = render(&ItemPage {
                 signed_in: Some(&session),
                 csrf_token: &session.csrf_token,

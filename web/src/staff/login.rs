@@ -11,7 +11,7 @@ use serde::Deserialize;
 use wenyuan_index::catalog::{SESSION_SECONDS, SignInRefusal, random_token, unix_now};
 
 use super::{LOGIN_COOKIE, SESSION_COOKIE, StaffUser, cookie, render, set_cookie, staff_error};
-use crate::{AppError, AppState};
+use crate::AppState;
 
 #[derive(Template)]
 #[template(path = "staff/login.html")]
@@ -107,7 +107,7 @@ pub async fn sign_in(
         .map(|Extension(ConnectInfo(address))| address.ip())
         .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
     let wrong = "用户名或密码不正确。The user name or password is not right.".to_string();
-    if state.sign_in_refused_for(address, false) {
+    if state.sign_ins_refused(address) {
         return login_form(
             &state,
             &headers,
@@ -133,14 +133,15 @@ pub async fn sign_in(
             response
         }
         Ok(Err(refusal)) => {
-            state.sign_in_refused_for(address, true);
+            state.count_failed_sign_in(address);
             let message = match refusal {
                 SignInRefusal::Wrong => wrong,
-                SignInRefusal::Locked(until) => format!(
-                    "该账号因多次登录失败已锁定，请 {} 分钟后再试。This account is locked after repeated failures; try again in {} minutes.",
-                    (until - unix_now()).max(60) / 60,
-                    (until - unix_now()).max(60) / 60
-                ),
+                SignInRefusal::Locked(until) => {
+                    let minutes = (until - unix_now()).max(60) / 60;
+                    format!(
+                        "该账号因多次登录失败已锁定，请 {minutes} 分钟后再试。This account is locked after repeated failures; try again in {minutes} minutes."
+                    )
+                }
             };
             login_form(
                 &state,
@@ -175,10 +176,4 @@ pub async fn sign_out(
         set_cookie(&state, SESSION_COOKIE, "", 0),
     );
     response
-}
-
-impl From<wenyuan_index::Error> for super::NotSignedIn {
-    fn from(error: wenyuan_index::Error) -> Self {
-        super::NotSignedIn::Failed(AppError::from(error))
-    }
 }

@@ -23,6 +23,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use wenyuan_index::catalog::{StaffSession, unix_now};
 
+pub use crate::cookies::cookie;
 use crate::urls::encode;
 use crate::{AppError, AppState};
 
@@ -32,18 +33,6 @@ pub const SESSION_COOKIE: &str = "wenyuan_staff";
 pub const LOGIN_COOKIE: &str = "wenyuan_login";
 /// Largest staff form accepted.
 const FORM_LIMIT_BYTES: usize = 64 * 1024;
-
-/// The value of a cookie of the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
-}
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Strict, under `/staff`,
 /// Secure when the site is served over https.
