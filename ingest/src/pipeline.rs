@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use wenyuan_index::catalog::{ItemWrite, KnownFile, WriteOutcome};
+use wenyuan_index::catalog::{BatchReport, ItemWrite, KnownFile, WriteOutcome};
 use wenyuan_index::error::io_disk_full;
 use wenyuan_index::model::{DcElement, Item, ItemFile, ItemRecord, StorageMode};
 use wenyuan_index::search::SearchIndex;
@@ -416,12 +416,23 @@ impl Run<'_> {
         report: &mut IngestReport,
         indexer: &mut Indexer,
     ) -> Result<()> {
-        for outcome in commit_batch(batch, catalog, indexer)? {
+        let written = commit_batch(batch, catalog, indexer)?;
+        for outcome in &written.outcomes {
             match outcome {
                 WriteOutcome::Added => report.items_added += 1,
                 WriteOutcome::Updated => report.items_updated += 1,
                 WriteOutcome::Unchanged => report.items_unchanged += 1,
             }
+        }
+        report.edits_kept += written.edits_kept.len() as u64;
+        for replaced in written.edits_replaced {
+            report.edits_replaced.push(Failure {
+                path: replaced.item_id,
+                reason: format!(
+                    "the sheet changes a value edited on the web ({}): the folder's new value replaced the edit",
+                    replaced.field
+                ),
+            });
         }
         Ok(())
     }
@@ -727,13 +738,13 @@ pub(crate) fn commit_batch(
     batch: &mut Vec<ItemWrite>,
     catalog: &mut Catalog,
     indexer: &mut Indexer,
-) -> Result<Vec<WriteOutcome>> {
+) -> Result<BatchReport> {
     if batch.is_empty() {
-        return Ok(Vec::new());
+        return Ok(BatchReport::default());
     }
-    let (outcomes, tombstoned) = catalog.write_batch_reporting(batch)?;
+    let written = catalog.write_batch_reporting(batch)?;
     let mut indexed = Vec::new();
-    for (write, outcome) in batch.drain(..).zip(&outcomes) {
+    for (write, outcome) in batch.drain(..).zip(&written.outcomes) {
         if *outcome != WriteOutcome::Unchanged {
             // Index the record as stored, with its real timestamps.
             if let Some(stored) = catalog.item(&write.record.item.id)? {
@@ -742,13 +753,13 @@ pub(crate) fn commit_batch(
             indexed.push(write.record.item.id);
         }
     }
-    for id in &tombstoned {
+    for id in &written.tombstoned {
         indexer.remove(id)?;
     }
     indexer.commit()?;
-    indexed.extend(tombstoned);
+    indexed.extend(written.tombstoned.iter().cloned());
     catalog.clear_index_pending(Some(&indexed))?;
-    Ok(outcomes)
+    Ok(written)
 }
 
 enum FileError {

@@ -48,6 +48,12 @@ pub struct IngestReport {
     pub cancelled: bool,
     /// Every failure, with its path and reason.
     pub failures: Vec<Failure>,
+    /// Fields staff edited (on the web or by sheet) that this run kept,
+    /// because the folder's value for them had not changed since.
+    pub edits_kept: u64,
+    /// Fields staff edited whose value the folder has changed since: the
+    /// folder's value replaced the edit. Path = the item id.
+    pub edits_replaced: Vec<Failure>,
 }
 
 impl IngestReport {
@@ -90,6 +96,12 @@ impl IngestReport {
             self.throughput_mb_s,
             self.files_per_s,
         );
+        if self.edits_kept > 0 {
+            text.push_str(&format!(
+                "\n{} values edited by staff were kept (the folder's values for them are unchanged)",
+                self.edits_kept
+            ));
+        }
         if self.dry_run {
             text.push_str("\ndry run: nothing was written");
         }

@@ -65,7 +65,10 @@ pub struct ItemEdit {
 
 /// The fields of a record that hold something, by the names history
 /// gives them, with their stored values.
-fn fields_of(metadata: &Metadata, access: AccessLevel) -> Result<BTreeMap<String, String>> {
+pub(super) fn fields_of(
+    metadata: &Metadata,
+    access: AccessLevel,
+) -> Result<BTreeMap<String, String>> {
     let mut fields = BTreeMap::new();
     for (element, values) in &metadata.dc {
         if !values.is_empty() {
@@ -82,7 +85,7 @@ fn fields_of(metadata: &Metadata, access: AccessLevel) -> Result<BTreeMap<String
 }
 
 /// Sets one field of `metadata`/`access` to a stored value.
-fn set_field(
+pub(super) fn set_field(
     metadata: &mut Metadata,
     access: &mut AccessLevel,
     field: &str,
@@ -112,6 +115,37 @@ fn set_field(
         }
     }
     Ok(())
+}
+
+/// One field that differs between two states of a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The field, as history names it (`title`, `extra:材质`, `access`).
+    pub field: String,
+    /// The value before, as stored (JSON array or access name); `None` when empty.
+    pub old: Option<String>,
+    /// The value after.
+    pub new: Option<String>,
+}
+
+/// The fields that differ from `before` to `after`, in field-name order:
+/// what [`Catalog::edit_item`] would write to the history.
+pub fn field_changes(
+    before: (&Metadata, AccessLevel),
+    after: (&Metadata, AccessLevel),
+) -> Result<Vec<FieldChange>> {
+    let before = fields_of(before.0, before.1)?;
+    let after = fields_of(after.0, after.1)?;
+    let names: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    Ok(names
+        .into_iter()
+        .filter(|name| before.get(*name) != after.get(*name))
+        .map(|name| FieldChange {
+            field: name.clone(),
+            old: before.get(name).cloned(),
+            new: after.get(name).cloned(),
+        })
+        .collect())
 }
 
 const HISTORY_COLUMNS: &str = "id, at, actor, item_id, action, field, old, new, reason, undoes";
@@ -285,29 +319,22 @@ impl Catalog {
         let now = unix_now();
         let transaction = self.connection.transaction()?;
         let (metadata, access, _, _) = current(&transaction, id)?;
-        let before = fields_of(&metadata, access)?;
-        let after = fields_of(&edit.metadata, edit.access)?;
-        let names: std::collections::BTreeSet<&String> =
-            before.keys().chain(after.keys()).collect();
         let mut entries = Vec::new();
-        for name in names {
-            let (old, new) = (before.get(name), after.get(name));
-            if old != new {
-                entries.push(append(
-                    &transaction,
-                    &NewEntry {
-                        at: now,
-                        actor,
-                        item_id: id,
-                        action,
-                        field: name,
-                        old: old.map(String::as_str),
-                        new: new.map(String::as_str),
-                        reason,
-                        undoes: None,
-                    },
-                )?);
-            }
+        for change in field_changes((&metadata, access), (&edit.metadata, edit.access))? {
+            entries.push(append(
+                &transaction,
+                &NewEntry {
+                    at: now,
+                    actor,
+                    item_id: id,
+                    action,
+                    field: &change.field,
+                    old: change.old.as_deref(),
+                    new: change.new.as_deref(),
+                    reason,
+                    undoes: None,
+                },
+            )?);
         }
         if !entries.is_empty() {
             write_record(&transaction, id, &edit.metadata, edit.access, now)?;

@@ -38,14 +38,14 @@ use crate::{Error, Result};
 
 pub use changes::ChangeQuery;
 pub use files::{KnownFile, StoredFile};
-pub use history::{HistoryEntry, ItemEdit, StaffHit};
+pub use history::{FieldChange, HistoryEntry, ItemEdit, StaffHit, field_changes};
 pub use items::HitSummary;
 pub use keys::hash_api_key;
 pub use schema::SCHEMA_VERSION;
 pub use staff::{
     Role, SESSION_SECONDS, SignInRefusal, StaffMember, StaffSession, hash_password, random_token,
 };
-pub use writes::{ItemWrite, WriteOutcome};
+pub use writes::{BatchReport, EditedField, ItemWrite, WriteOutcome};
 
 /// Seconds since the Unix epoch, now.
 pub fn unix_now() -> i64 {

@@ -117,6 +117,13 @@ CREATE INDEX history_by_item ON history(item_id, id);
 CREATE INDEX history_by_time ON history(at, id);
 ALTER TABLE items ADD COLUMN withdrawn_reason TEXT;
 "#,
+    // 5: what the last ingest made of an item's record (its metadata and
+    // access as the folder gives them, JSON), beside what is stored after
+    // staff edits: a re-ingest keeps a web edit unless the folder's own
+    // value for that field changed since.
+    r#"
+ALTER TABLE items ADD COLUMN ingested TEXT;
+"#,
 ];
 
 /// The newest schema version this build understands.

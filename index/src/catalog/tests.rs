@@ -442,3 +442,78 @@ fn staff_sign_in_locks_after_failures_and_disabling_ends_sessions() {
             .is_none()
     );
 }
+
+#[test]
+fn a_reingest_keeps_staff_edits_unless_the_folder_changed_that_value() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut catalog = Catalog::open(&temp.path().join("c.sqlite")).unwrap();
+    let mut record = sample_record("/scans/a.jpg", &["/scans/a.jpg"]);
+    record
+        .item
+        .metadata
+        .push(DcElement::Date, ["1958".to_string()]);
+    let id = record.item.id.clone();
+    let write = |record: &ItemRecord, fingerprint: &str| ItemWrite {
+        record: record.clone(),
+        fingerprint: fingerprint.into(),
+    };
+    catalog.write_batch(&[write(&record, "f1")]).unwrap();
+    // A librarian corrects the title and the date on the web.
+    let mut edited = catalog.item(&id).unwrap().unwrap().item.metadata;
+    edited
+        .dc
+        .insert(DcElement::Title, vec!["耀州窑青瓷碗".into()]);
+    edited.dc.insert(DcElement::Date, vec!["1959".into()]);
+    let edit = ItemEdit {
+        metadata: edited,
+        access: AccessLevel::Public,
+    };
+    catalog
+        .edit_item(&id, &edit, "editor", "edit", None)
+        .unwrap();
+
+    // The folder changes (a file's bytes, say) but not its sheet: both edits stay.
+    let report = catalog
+        .write_batch_reporting(&[write(&record, "f2")])
+        .unwrap();
+    assert_eq!(report.outcomes, vec![WriteOutcome::Updated]);
+    assert_eq!(report.edits_kept.len(), 2, "{report:?}");
+    assert!(report.edits_replaced.is_empty());
+    let stored = catalog.item(&id).unwrap().unwrap().item.metadata;
+    assert_eq!(stored.first(DcElement::Title), Some("耀州窑青瓷碗"));
+    assert_eq!(stored.first(DcElement::Date), Some("1959"));
+
+    // The sheet's own date changes: the sheet wins for the date only, and says so.
+    let mut resheeted = record.clone();
+    resheeted
+        .item
+        .metadata
+        .dc
+        .insert(DcElement::Date, vec!["1960".into()]);
+    let report = catalog
+        .write_batch_reporting(&[write(&resheeted, "f3")])
+        .unwrap();
+    assert_eq!(
+        report.edits_replaced,
+        vec![EditedField {
+            item_id: id.clone(),
+            field: "date".into()
+        }]
+    );
+    assert_eq!(report.edits_kept.len(), 1);
+    let stored = catalog.item(&id).unwrap().unwrap().item.metadata;
+    assert_eq!(stored.first(DcElement::Title), Some("耀州窑青瓷碗"));
+    assert_eq!(stored.first(DcElement::Date), Some("1960"));
+
+    // Again with the same sheet: nothing more to report, the title edit still kept.
+    let report = catalog
+        .write_batch_reporting(&[write(&resheeted, "f4")])
+        .unwrap();
+    assert!(report.edits_replaced.is_empty());
+    let stored = catalog.item(&id).unwrap().unwrap().item;
+    assert_eq!(
+        stored.metadata.first(DcElement::Title),
+        Some("耀州窑青瓷碗")
+    );
+    assert_eq!(stored.metadata.first(DcElement::Date), Some("1960"));
+}

@@ -4,11 +4,14 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use std::collections::BTreeMap;
+
+use super::history::{fields_of, set_field};
 use super::pending::mark_index_pending;
-use super::rows::encode_json;
+use super::rows::{decode_json, encode_json};
 use super::{Catalog, unix_now};
 use crate::Result;
-use crate::model::ItemRecord;
+use crate::model::{AccessLevel, ItemRecord, Metadata};
 
 /// One item to write, with its files and the fingerprint of its inputs.
 #[derive(Debug, Clone)]
@@ -33,29 +36,65 @@ pub enum WriteOutcome {
     Unchanged,
 }
 
+/// What a batch did beyond each item's [`WriteOutcome`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchReport {
+    /// One outcome per item of the batch, in order.
+    pub outcomes: Vec<WriteOutcome>,
+    /// Items that became tombstones because their files moved to an item of the batch.
+    pub tombstoned: Vec<String>,
+    /// Fields staff edited that the folder left as they were: the edit was kept.
+    pub edits_kept: Vec<EditedField>,
+    /// Fields staff edited whose value the folder (its sheet or sidecar) has
+    /// changed since: the folder's new value replaced the edit.
+    pub edits_replaced: Vec<EditedField>,
+}
+
+/// A field of an item, as history names it (`title`, `extra:材质`, `access`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditedField {
+    /// The item.
+    pub item_id: String,
+    /// The field.
+    pub field: String,
+}
+
+/// What the folder said of an item's record the last time it was ingested
+/// (the `ingested` column).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Ingested {
+    metadata: Metadata,
+    access: AccessLevel,
+}
+
 impl Catalog {
     /// Writes a batch of items and their files in one transaction. Files are
     /// moved from any item that held the same source path before; an item
     /// left without files becomes a tombstone.
     pub fn write_batch(&mut self, batch: &[ItemWrite]) -> Result<Vec<WriteOutcome>> {
-        Ok(self.write_batch_reporting(batch)?.0)
+        Ok(self.write_batch_reporting(batch)?.outcomes)
     }
 
-    /// Like [`Catalog::write_batch`], also returning the ids of items that
-    /// became tombstones because their files moved to an item of the batch.
-    pub fn write_batch_reporting(
-        &mut self,
-        batch: &[ItemWrite],
-    ) -> Result<(Vec<WriteOutcome>, Vec<String>)> {
+    /// Like [`Catalog::write_batch`], also saying which items became
+    /// tombstones and which staff edits were kept or replaced.
+    ///
+    /// A field staff edited (on the web or by sheet) keeps its edited value
+    /// when the folder's value for it is the same as at the last ingest;
+    /// when the folder's value changed since, the folder wins and the field
+    /// is listed in [`BatchReport::edits_replaced`].
+    pub fn write_batch_reporting(&mut self, batch: &[ItemWrite]) -> Result<BatchReport> {
         let now = unix_now();
         let transaction = self.connection.transaction()?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        let mut tombstoned = Vec::new();
+        let mut report = BatchReport {
+            outcomes: Vec::with_capacity(batch.len()),
+            ..BatchReport::default()
+        };
         for write in batch {
-            outcomes.push(write_item(&transaction, write, now, &mut tombstoned)?);
+            let outcome = write_item(&transaction, write, now, &mut report)?;
+            report.outcomes.push(outcome);
         }
         transaction.commit()?;
-        Ok((outcomes, tombstoned))
+        Ok(report)
     }
 
     /// Marks an item deleted (a tombstone kept for OAI-PMH) and drops its files' rows.
@@ -100,11 +139,86 @@ fn insert_event(
     Ok(())
 }
 
+/// The record to store for an existing item the folder now describes as
+/// `metadata`/`access`: the folder's record, except for fields staff edited
+/// whose folder value is the same as at the last ingest (those keep the
+/// stored, edited value).
+fn merge_staff_edits(
+    connection: &Connection,
+    id: &str,
+    metadata: &Metadata,
+    access: AccessLevel,
+    report: &mut BatchReport,
+) -> Result<(Metadata, AccessLevel)> {
+    let mut statement = connection.prepare_cached(
+        "SELECT DISTINCT field FROM history
+         WHERE item_id = ?1 AND action IN ('edit', 'sheet', 'undo') AND field <> 'withdrawn'",
+    )?;
+    let edited: Vec<String> = statement
+        .query_map([id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if edited.is_empty() {
+        return Ok((metadata.clone(), access));
+    }
+    let (stored, stored_access, ingested): (String, String, Option<String>) = connection
+        .query_row(
+            "SELECT metadata, access, ingested FROM items WHERE id = ?1",
+            [id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+    let stored_access: AccessLevel = stored_access
+        .parse()
+        .map_err(|error: crate::Error| crate::Error::Corrupt(error.to_string()))?;
+    let current = fields_of(&decode_json(&stored)?, stored_access)?;
+    let incoming = fields_of(metadata, access)?;
+    let before: Option<BTreeMap<String, String>> = match ingested {
+        Some(text) => {
+            let ingested: Ingested = decode_json(&text)?;
+            Some(fields_of(&ingested.metadata, ingested.access)?)
+        }
+        None => None,
+    };
+    let (mut merged, mut merged_access) = (metadata.clone(), access);
+    for field in edited {
+        // What the folder said last time: the `ingested` column, or for a
+        // row written before it existed, the value the first edit replaced.
+        let previous = match &before {
+            Some(fields) => fields.get(&field).cloned(),
+            None => connection
+                .query_row(
+                    "SELECT old FROM history WHERE item_id = ?1 AND field = ?2 ORDER BY id LIMIT 1",
+                    [id, field.as_str()],
+                    |row| row.get::<_, Option<String>>(0),
+                )
+                .optional()?
+                .flatten(),
+        };
+        let edited_field = EditedField {
+            item_id: id.to_string(),
+            field: field.clone(),
+        };
+        if incoming.get(&field) == previous.as_ref() {
+            set_field(
+                &mut merged,
+                &mut merged_access,
+                &field,
+                current.get(&field).map(String::as_str),
+            )?;
+            if current.get(&field) != incoming.get(&field) {
+                report.edits_kept.push(edited_field);
+            }
+        } else if current.get(&field) != incoming.get(&field) {
+            report.edits_replaced.push(edited_field);
+        }
+    }
+    Ok((merged, merged_access))
+}
+
 fn write_item(
     connection: &Connection,
     write: &ItemWrite,
     now: i64,
-    tombstoned: &mut Vec<String>,
+    report: &mut BatchReport,
 ) -> Result<WriteOutcome> {
     let item = &write.record.item;
     let existing: Option<(String, i64, Option<i64>, bool)> = connection
@@ -130,26 +244,36 @@ fn write_item(
         .map(|(_, created_at, _, _)| *created_at)
         .or((item.created_at > 0).then_some(item.created_at))
         .unwrap_or(now);
-    let metadata = encode_json(&item.metadata)?;
+    let (metadata, access) = if existing.is_some() {
+        merge_staff_edits(connection, &item.id, &item.metadata, item.access, report)?
+    } else {
+        (item.metadata.clone(), item.access)
+    };
+    let ingested = encode_json(&Ingested {
+        metadata: item.metadata.clone(),
+        access: item.access,
+    })?;
     connection.execute(
         "INSERT INTO items (id, source_key, institution_id, collection_id, access, title, metadata, fingerprint,
-                            created_at, updated_at, deleted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)
+                            created_at, updated_at, deleted_at, ingested)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, ?11)
          ON CONFLICT(id) DO UPDATE SET source_key = excluded.source_key, institution_id = excluded.institution_id,
              collection_id = excluded.collection_id, access = excluded.access, title = excluded.title,
              metadata = excluded.metadata, fingerprint = excluded.fingerprint, updated_at = excluded.updated_at,
-             deleted_at = CASE WHEN items.withdrawn_reason IS NULL THEN NULL ELSE items.deleted_at END",
+             deleted_at = CASE WHEN items.withdrawn_reason IS NULL THEN NULL ELSE items.deleted_at END,
+             ingested = excluded.ingested",
         params![
             item.id,
             item.source_key,
             item.institution_id,
             item.collection_id,
-            item.access.as_str(),
-            item.metadata.first(crate::model::DcElement::Title),
-            metadata,
+            access.as_str(),
+            metadata.first(crate::model::DcElement::Title),
+            encode_json(&metadata)?,
             write.fingerprint,
             created_at,
             now,
+            ingested,
         ],
     )?;
     // In the same transaction: the search index must follow this write, and a
@@ -189,7 +313,7 @@ fn write_item(
                     Some("its files moved to another item"),
                 )?;
                 mark_index_pending(connection, &previous_owner)?;
-                tombstoned.push(previous_owner);
+                report.tombstoned.push(previous_owner);
             }
         }
         let ocr_words = if file.ocr_words.is_empty() {

@@ -677,7 +677,7 @@ impl ImportRun<'_> {
         let (Some(catalog), Some(indexer)) = (self.catalog.as_mut(), self.indexer.as_mut()) else {
             return Ok(());
         };
-        for outcome in commit_batch(&mut self.batch, catalog, indexer)? {
+        for outcome in commit_batch(&mut self.batch, catalog, indexer)?.outcomes {
             match outcome {
                 WriteOutcome::Added => self.report.items_added += 1,
                 WriteOutcome::Updated => self.report.items_replaced += 1,
