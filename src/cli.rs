@@ -10,6 +10,7 @@ use wenyuan_index::model::StorageMode;
 use wenyuan_index::verify::{VerifyOptions, verify};
 use wenyuan_index::{CancelFlag, Catalog, DataDir};
 use wenyuan_ingest::bagit::{BagGrouping, ExportOptions, ImportOptions};
+use wenyuan_ingest::sheet_edit::{CsvEncoding, ExportFilter};
 use wenyuan_ingest::{Failure, IngestOptions, IngestReport, ingest};
 
 use crate::institutions::InstitutionsFile;
@@ -58,6 +59,16 @@ enum ModeArg {
     Copy,
     /// Leave originals where they are; record path and digest.
     Reference,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum EncodingArg {
+    /// UTF-8 with a byte-order mark.
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// GB18030, a superset of GBK.
+    #[value(alias = "gb18030")]
+    Gbk,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -114,10 +125,22 @@ enum Command {
     /// under a temporary name and renamed when complete; a bag already there
     /// with the same content is left alone, one whose items changed is
     /// replaced. Thumbnails are not exported: import remakes them.
+    ///
+    /// With `--sheet FILE.xlsx|FILE.csv` instead: the records as a sheet to
+    /// edit in Excel and give back to `apply-sheet` (an `id` column, then the
+    /// headers ingest reads; multi-values joined with `；`).
     Export {
         /// The folder to write the bags into (created if needed).
-        #[arg(long, value_name = "DIR")]
-        bagit: PathBuf,
+        #[arg(
+            long,
+            value_name = "DIR",
+            required_unless_present = "sheet",
+            conflicts_with = "sheet"
+        )]
+        bagit: Option<PathBuf>,
+        /// Write the records as a sheet to edit: FILE.xlsx, or FILE.csv.
+        #[arg(long, value_name = "FILE")]
+        sheet: Option<PathBuf>,
         #[command(flatten)]
         data: DataArgs,
         /// Only items of this institution (venue).
@@ -126,8 +149,18 @@ enum Command {
         /// Only items of this collection (needs --institution).
         #[arg(long)]
         collection: Option<String>,
-        /// Only this item; repeatable.
-        #[arg(long = "item", value_name = "ID")]
+        /// With --sheet: only the records the public search finds for this query.
+        #[arg(long, requires = "sheet")]
+        query: Option<String>,
+        /// With --sheet FILE.csv: utf-8 (with a byte-order mark, which Excel
+        /// opens correctly) or gbk (GB18030, what Excel on Chinese Windows writes).
+        #[arg(long, value_enum, default_value = "utf-8", requires = "sheet")]
+        encoding: EncodingArg,
+        /// With --sheet: English headers (title, creator …) instead of Chinese ones.
+        #[arg(long, requires = "sheet")]
+        english_headers: bool,
+        /// Only this item; repeatable (bags only).
+        #[arg(long = "item", value_name = "ID", conflicts_with = "sheet")]
         items: Vec<String>,
         /// One bag per item, or one per collection.
         #[arg(long, value_enum, default_value = "item")]
@@ -228,6 +261,25 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Apply a sheet edited in Excel (made by `export --sheet`): rows are
+    /// matched by id; shows every change (record, field, old → new) and
+    /// applies it, one change per record in the history. Rows that cannot
+    /// be applied are listed; nothing of them is applied (exit status 1).
+    ApplySheet {
+        /// The sheet: .xlsx, .xls or .csv (UTF-8 or GBK).
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Show what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write what changed (or would) as JSON to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Why, kept in the history with each change.
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Bring withdrawn items back.
     Restore {
         /// Item ids.
@@ -290,13 +342,36 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => run_verify(&data.data, sample.as_deref(), report.as_deref()),
         Command::Export {
             bagit,
+            sheet,
             data,
             institution,
             collection,
+            query,
+            encoding,
+            english_headers,
             items,
             per,
             report,
         } => {
+            let Some(bagit) = bagit else {
+                let sheet = sheet.expect("clap requires --bagit or --sheet");
+                let encoding = match encoding {
+                    EncodingArg::Utf8 => CsvEncoding::Utf8,
+                    EncodingArg::Gbk => CsvEncoding::Gbk,
+                };
+                let filter = ExportFilter {
+                    institution,
+                    collection,
+                    query,
+                };
+                return crate::sheets::export(
+                    &data.data,
+                    &sheet,
+                    &filter,
+                    encoding,
+                    english_headers,
+                );
+            };
             let options = ExportOptions {
                 destination: bagit,
                 institution_id: institution,
@@ -372,6 +447,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             reason,
             data,
         } => crate::staff::withdraw_or_restore(&data.data, &items, Some(&reason)),
+        Command::ApplySheet {
+            file,
+            data,
+            dry_run,
+            report,
+            reason,
+        } => crate::sheets::apply(
+            &data.data,
+            &file,
+            dry_run,
+            report.as_deref(),
+            reason.as_deref(),
+        ),
         Command::Restore { items, data } => {
             crate::staff::withdraw_or_restore(&data.data, &items, None)
         }
@@ -478,6 +566,7 @@ fn run_import(
 /// Prints the ingest summary and every failure.
 fn print_ingest_report(report: &IngestReport) {
     eprintln!("{}", report.summary());
+    print_failures("staff edits replaced", &report.edits_replaced);
     print_failures("failures", &report.failures);
 }
 

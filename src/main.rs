@@ -12,6 +12,7 @@ mod keys;
 mod progress;
 mod search;
 mod server;
+mod sheets;
 mod staff;
 
 use std::process::ExitCode;

@@ -62,7 +62,7 @@ pub enum StaffAction {
     },
 }
 
-fn open_catalog(data: &Path) -> anyhow::Result<(DataDir, Catalog)> {
+pub(crate) fn open_catalog(data: &Path) -> anyhow::Result<(DataDir, Catalog)> {
     let data_dir = DataDir::open_existing(data)?;
     let catalog = Catalog::open(&data_dir.catalog_path())
         .with_context(|| format!("opening the catalogue in {}", data.display()))?;
@@ -160,7 +160,7 @@ pub fn run(action: StaffAction) -> anyhow::Result<ExitCode> {
 }
 
 /// Who the command line's changes are by.
-fn actor() -> String {
+pub(crate) fn actor() -> String {
     format!(
         "cli:{}",
         std::env::var("USER").unwrap_or_else(|_| "unknown".into())
@@ -194,16 +194,23 @@ pub fn withdraw_or_restore(
             }
         }
     }
-    let index = SearchIndex::open_or_create(&data_dir.index_dir())
-        .context("cannot open the search index")?;
-    if catch_up_now(&data_dir, &index)? == CatchUp::Deferred {
-        eprintln!(
-            "note: an ingest is writing this archive; search follows when it has indexed the change"
-        );
-    }
+    follow_index(&data_dir)?;
     Ok(if failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Brings the search index in step with changes just made to the catalogue
+/// (or says that the ingest holding the write lock will).
+pub(crate) fn follow_index(data_dir: &DataDir) -> anyhow::Result<()> {
+    let index = SearchIndex::open_or_create(&data_dir.index_dir())
+        .context("cannot open the search index")?;
+    if catch_up_now(data_dir, &index)? == CatchUp::Deferred {
+        eprintln!(
+            "note: an ingest is writing this archive; search follows when it has indexed the change"
+        );
+    }
+    Ok(())
 }

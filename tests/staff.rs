@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use crate::http::{Response, Server, encode};
-use crate::util::{Sandbox, hit_ids};
+use crate::util::{self, Sandbox, hit_ids};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -106,6 +106,48 @@ impl<'a> Browser<'a> {
         response
     }
 
+    /// A multipart form: text fields, then one file field `file_field`.
+    fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
+        file_name: &str,
+        file: &[u8],
+    ) -> Response {
+        let boundary = "----wenyuan-test-boundary-7d3f";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nCookie: {}\r\n\
+             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+            self.server.addr,
+            self.cookie_header(),
+            body.len()
+        )
+        .into_bytes();
+        request.extend_from_slice(&body);
+        let response = self.server.send(&request);
+        self.keep_cookies(&response);
+        response
+    }
+
     fn sign_in(&mut self, user: &str, password: &str) -> Response {
         let page = self.get("/staff/login");
         let token = hidden(&page.text(), "csrf_token");
@@ -200,6 +242,19 @@ fn search_total(server: &Server, query: &str) -> u64 {
     let response = server.get(&format!("/api/v1/search?q={}", encode(query)));
     assert_eq!(response.status, 200);
     response.json()["total"].as_u64().unwrap()
+}
+
+/// The total of a search that holds every word of the query (0 when the
+/// search had to loosen it).
+fn strict_total(server: &Server, query: &str) -> u64 {
+    let response = server.get(&format!("/api/v1/search?q={}", encode(query)));
+    assert_eq!(response.status, 200);
+    let json = response.json();
+    if json["relaxed"].is_null() {
+        json["total"].as_u64().unwrap()
+    } else {
+        0
+    }
 }
 
 fn title_of(sandbox: &Sandbox, id: &str) -> String {
@@ -504,4 +559,322 @@ fn withdraw_and_restore_from_the_command_line() {
     let history = sandbox.catalog().history_of(&id).unwrap();
     assert_eq!(history.len(), 2);
     assert!(history[0].actor.starts_with("cli:"));
+}
+
+/// A folder of `count` scans of the district library, described by a GBK
+/// `metadata.csv` (as Excel on Chinese Windows saves it): titles 县志 卷N,
+/// dates 19NN; `change` rewrites the sheet's rows before it is written.
+fn chronicle_folder(sandbox: &Sandbox, count: u8, change: impl Fn(u8, String) -> String) {
+    let mut sheet = String::from("文件,题名,日期,机构\n");
+    for n in 1..=count {
+        let scan = format!("scans/p{n:02}.png");
+        if !sandbox.path().join(&scan).exists() {
+            sandbox.write(&scan, util::png(16, 16, n));
+        }
+        sheet.push_str(&change(
+            n,
+            format!("p{n:02}.png,县志 卷{n},19{n:02},district-library\n"),
+        ));
+    }
+    sandbox.write("scans/metadata.csv", util::gbk(&sheet));
+    if !sandbox.path().join("institutions.toml").exists() {
+        sandbox.write("institutions.toml", util::INSTITUTIONS_TOML);
+        let institutions = sandbox.path().join("institutions.toml");
+        sandbox
+            .wenyuan(&["institutions", "import", institutions.to_str().unwrap()])
+            .expect_code(0);
+    }
+}
+
+/// GBK bytes as text.
+fn from_gbk(bytes: &[u8]) -> String {
+    let (text, _, malformed) = encoding_rs::GBK.decode(bytes);
+    assert!(!malformed);
+    text.into_owned()
+}
+
+/// The sheet's titles 县志 卷N become 县志（校订） 卷N, as a librarian would
+/// type them in Excel and save as GBK CSV.
+fn corrected_in_excel(exported: &str) -> Vec<u8> {
+    util::gbk(
+        &exported
+            .trim_start_matches('\u{feff}')
+            .replace("县志 卷", "县志（校订） 卷"),
+    )
+}
+
+#[test]
+fn fifty_titles_fixed_in_excel_by_gbk_sheet_and_kept_by_reingest() {
+    let sandbox = Sandbox::new();
+    chronicle_folder(&sandbox, 50, |_, row| row);
+    sandbox.ingest(&[]).0.expect_code(0);
+
+    let exported = sandbox.path().join("records.csv");
+    let run = sandbox.wenyuan(&[
+        "export",
+        "--sheet",
+        exported.to_str().unwrap(),
+        "--encoding",
+        "gbk",
+        "--institution",
+        "district-library",
+    ]);
+    run.expect_code(0);
+    assert!(
+        run.stdout().contains("50 records written"),
+        "{}",
+        run.stdout()
+    );
+    let text = from_gbk(&std::fs::read(&exported).unwrap());
+    assert!(
+        text.starts_with("id,机构,藏品集,访问级别,题名,日期"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 51);
+
+    let edited = sandbox.write("edited.csv", corrected_in_excel(&text));
+    let report = sandbox.path().join("apply.json");
+    let dry = sandbox.wenyuan(&[
+        "apply-sheet",
+        edited.to_str().unwrap(),
+        "--dry-run",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    dry.expect_code(0);
+    assert!(
+        dry.stdout()
+            .contains("题名 title: 县志 卷7 → 县志（校订） 卷7"),
+        "{}",
+        dry.stdout()
+    );
+    assert!(
+        dry.stdout()
+            .contains("50 records change, 0 unchanged, 0 rows refused")
+    );
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(json["records_changed"], 50);
+    assert_eq!(json["dry_run"], true);
+    assert!(
+        sandbox
+            .catalog()
+            .staff_search("县志（校订）", None, 100)
+            .unwrap()
+            .is_empty(),
+        "a dry run changes nothing"
+    );
+
+    sandbox
+        .wenyuan(&["apply-sheet", edited.to_str().unwrap()])
+        .expect_code(0);
+    let after = sandbox.search_json(&["校订 卷7"]);
+    assert!(after["relaxed"].is_null(), "{after:#}");
+    assert_eq!(after["total"], 1, "{after:#}");
+    let catalog = sandbox.catalog();
+    let hits = catalog.staff_search("县志（校订）", None, 100).unwrap();
+    assert_eq!(hits.len(), 50);
+    let one = &hits[0].id;
+    let history = catalog.history_of(one).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].action, "sheet");
+    assert_eq!(history[0].field, "title");
+    // A partner harvesting OAI-PMH sees the change.
+    let server = Server::start(&sandbox);
+    let record = server.get(&format!(
+        "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:127.0.0.1:{one}"
+    ));
+    assert_eq!(record.status, 200);
+    assert!(
+        record.text().contains("县志（校订） 卷"),
+        "{}",
+        record.text()
+    );
+    drop(server);
+    // Applying the same sheet again changes nothing.
+    let again = sandbox.wenyuan(&["apply-sheet", edited.to_str().unwrap()]);
+    again.expect_code(0);
+    assert!(
+        again.stdout().contains("0 records change, 50 unchanged"),
+        "{}",
+        again.stdout()
+    );
+
+    // Re-ingest with the folder's sheet changed elsewhere (the dates of rows
+    // 1 and 2) keeps the web titles; its own new title for row 2 wins, and
+    // the report says so.
+    chronicle_folder(&sandbox, 50, |n, row| match n {
+        1 => row.replace(",1901,", ",1801,"),
+        2 => row
+            .replace(",1902,", ",1802,")
+            .replace("县志 卷2", "同官县志 卷2"),
+        _ => row,
+    });
+    let (run, report) = sandbox.ingest(&[]);
+    run.expect_code(0);
+    assert_eq!(report["items_updated"], 2, "{report:#}");
+    assert_eq!(report["edits_kept"], 1, "{report:#}");
+    let replaced = report["edits_replaced"].as_array().unwrap();
+    assert_eq!(replaced.len(), 1, "{report:#}");
+    assert!(
+        replaced[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("the sheet changes a value edited on the web (title)")
+    );
+    assert!(
+        run.stderr()
+            .contains("the sheet changes a value edited on the web")
+    );
+    let catalog = sandbox.catalog();
+    let titles: Vec<String> = catalog
+        .staff_search("卷1", None, 100)
+        .unwrap()
+        .into_iter()
+        .map(|hit| hit.title)
+        .collect();
+    assert!(
+        titles.contains(&"县志（校订） 卷1".to_string()),
+        "{titles:?}"
+    );
+    assert_eq!(
+        catalog
+            .staff_search("同官县志 卷2", None, 10)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A row that cannot be applied is refused on its own; exit status 1.
+    let bad = sandbox.write(
+        "bad.csv",
+        util::gbk(&format!(
+            "id,题名\n{one},新的题名\nwnotanitem00,无\n{one},重复\n"
+        )),
+    );
+    let run = sandbox.wenyuan(&["apply-sheet", bad.to_str().unwrap()]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    assert!(
+        run.stdout().contains("unknown id wnotanitem00"),
+        "{}",
+        run.stdout()
+    );
+    assert!(run.stdout().contains("earlier row"), "{}", run.stdout());
+    assert_eq!(title_of(&sandbox, one), "新的题名");
+}
+
+#[test]
+fn a_sheet_uploaded_on_the_web_is_previewed_then_applied() {
+    let sandbox = Sandbox::new();
+    chronicle_folder(&sandbox, 5, |_, row| row);
+    sandbox.ingest(&[]).0.expect_code(0);
+    add_staff(&sandbox, "li", "editor", Some("district-library"));
+    add_staff(&sandbox, "zhao", "editor", Some("huangbao-museum"));
+    let server = Server::start(&sandbox);
+
+    let mut browser = Browser::new(&server);
+    assert_eq!(browser.sign_in("li", PASSWORD).status, 303);
+    let page = browser.get("/staff/sheet");
+    assert_eq!(page.status, 200);
+    let token = hidden(&page.text(), "csrf_token");
+    let download = browser.get("/staff/sheet/export?format=csv-gbk");
+    assert_eq!(download.status, 200);
+    assert!(
+        download
+            .header("content-disposition")
+            .unwrap()
+            .contains("wenyuan-district-library.csv")
+    );
+    let exported = from_gbk(&download.body);
+    assert_eq!(exported.lines().count(), 6, "{exported}");
+    let edited = corrected_in_excel(&exported);
+
+    // Without the form's token: refused, nothing kept.
+    let refused = browser.post_file("/staff/sheet", &[], "sheet", "records.csv", &edited);
+    assert_eq!(refused.status, 403);
+    let refused = browser.post_file(
+        "/staff/sheet",
+        &[("csrf_token", "0000")],
+        "sheet",
+        "records.csv",
+        &edited,
+    );
+    assert_eq!(refused.status, 403);
+
+    let preview = browser.post_file(
+        "/staff/sheet",
+        &[("csrf_token", &token)],
+        "sheet",
+        "records.csv",
+        &edited,
+    );
+    assert_eq!(preview.status, 200, "{}", preview.text());
+    let html = preview.text();
+    assert!(html.contains("5 records change"), "{html}");
+    assert!(html.contains("县志（校订） 卷3"), "{html}");
+    assert_eq!(
+        strict_total(&server, "校订"),
+        0,
+        "a preview changes nothing"
+    );
+    let upload = hidden(&html, "upload");
+    let digest = hidden(&html, "digest");
+
+    // Another venue's editor can neither apply this upload nor change these records.
+    let mut other = Browser::new(&server);
+    assert_eq!(other.sign_in("zhao", PASSWORD).status, 303);
+    let other_token = hidden(&other.get("/staff/sheet").text(), "csrf_token");
+    let stolen = other.post(
+        "/staff/sheet/apply",
+        &[
+            ("csrf_token", &other_token),
+            ("upload", &upload),
+            ("digest", &digest),
+        ],
+    );
+    assert_eq!(stolen.status, 410);
+    let theirs = other.post_file(
+        "/staff/sheet",
+        &[("csrf_token", &other_token)],
+        "sheet",
+        "records.csv",
+        &edited,
+    );
+    assert_eq!(theirs.status, 200);
+    assert!(
+        theirs
+            .text()
+            .contains("0 records change, 0 unchanged, 5 rows refused"),
+        "{}",
+        theirs.text()
+    );
+    assert!(theirs.text().contains("may not edit"));
+
+    let applied = browser.post(
+        "/staff/sheet/apply",
+        &[
+            ("csrf_token", &token),
+            ("upload", &upload),
+            ("digest", &digest),
+            ("reason", "校对"),
+        ],
+    );
+    assert_eq!(applied.status, 303, "{}", applied.text());
+    assert_eq!(applied.header("location"), Some("/staff/sheet?applied=5"));
+    assert_eq!(strict_total(&server, "校订"), 5, "search follows at once");
+    let catalog = sandbox.catalog();
+    let hit = &catalog.staff_search("县志（校订） 卷3", None, 1).unwrap()[0];
+    let history = catalog.history_of(&hit.id).unwrap();
+    assert_eq!(history[0].actor, "li");
+    assert_eq!(history[0].action, "sheet");
+    assert_eq!(history[0].reason.as_deref(), Some("校对"));
+    // The upload is spent.
+    let again = browser.post(
+        "/staff/sheet/apply",
+        &[
+            ("csrf_token", &token),
+            ("upload", &upload),
+            ("digest", &digest),
+        ],
+    );
+    assert_eq!(again.status, 410);
 }

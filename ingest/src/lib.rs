@@ -19,6 +19,7 @@ pub mod metadata;
 pub mod pipeline;
 pub mod plan;
 pub mod report;
+pub mod sheet_edit;
 pub mod walk;
 
 pub use error::{Error, Result};

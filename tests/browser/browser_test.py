@@ -169,6 +169,19 @@ def staff_walk(base, shots):
         wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ".notice")))
         check(driver.find_element(By.NAME, "title").get_attribute("value") == old_title, "undo put the old title back")
         check(public_total(driver, base, marker) == before, "the public search followed the undo")
+        # Edit by sheet: upload a sheet that retitles this record, see the preview.
+        driver.get(base + "/staff/sheet")
+        upload = wait.until(conditions.presence_of_element_located((By.ID, "sheet-file")))
+        audit(driver, "staff sheet")
+        item_id = edit_url.rstrip("/").rsplit("/", 1)[1]
+        sheet = os.path.join(shots, "retitle.csv")
+        with open(sheet, "w", encoding="utf-8-sig") as file:
+            file.write(f"id,题名\n{item_id},{marker}{old_title}\n")
+        upload.send_keys(os.path.abspath(sheet))
+        upload.find_element(By.XPATH, "ancestor::form//button[@type='submit']").click()
+        wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "table.changes")))
+        check(marker in driver.page_source, "the sheet preview shows the new title")
+        audit(driver, "staff sheet preview")
         problems = [f"staff: {entry['message']}" for entry in errors_in(driver)]
         # The staff message page (an item that does not exist) and the
         # public error page (the template a withdrawn item's 410 uses); the

@@ -58,11 +58,22 @@ fn staff_routes(state: &AppState) -> Router<AppState> {
         .route("/staff/items/{id}/withdraw", post(staff::items::withdraw))
         .route("/staff/items/{id}/restore", post(staff::items::restore))
         .route("/staff/history/{entry}/undo", post(staff::items::undo))
+        .route(
+            "/staff/sheet",
+            get(staff::sheet::page).post(staff::sheet::upload),
+        )
+        .route("/staff/sheet/export", get(staff::sheet::export))
+        .route("/staff/sheet/apply", post(staff::sheet::apply))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             staff::check_csrf,
         ))
         .layer(axum::middleware::from_fn(staff::private_headers))
+        // Staff bodies are bounded by check_csrf, which reads them (a sheet
+        // upload may be larger than any public form).
+        .layer(axum::extract::DefaultBodyLimit::max(
+            staff::sheet::SHEET_UPLOAD_LIMIT_BYTES,
+        ))
 }
 
 /// Partner interfaces: JSON API under `/api/v1`, OAI-PMH at `/oai`, IIIF under `/iiif/3`.
@@ -144,8 +155,11 @@ fn partner_routes() -> Router<AppState> {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .merge(public_routes())
-        .merge(partner_routes())
+        .merge(
+            public_routes()
+                .merge(partner_routes())
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES)),
+        )
         .merge(staff_routes(&state))
         .fallback(pages::not_found)
         .with_state(state)
@@ -166,7 +180,6 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

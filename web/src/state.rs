@@ -39,6 +39,7 @@ struct Inner {
     idle_catalogs: Mutex<Vec<Catalog>>,
     config: SiteConfig,
     venues: Mutex<(CatalogStamp, Arc<Venues>)>,
+    sheet_uploads: crate::staff::sheet::SheetUploads,
 }
 
 /// Every venue and collection, by id: what result lines, facets and
@@ -138,6 +139,7 @@ impl AppState {
                 idle_catalogs: Mutex::new(vec![first_catalog]),
                 config,
                 venues: Mutex::new((CatalogStamp::default(), Arc::default())),
+                sheet_uploads: Default::default(),
             }),
         })
     }
@@ -254,6 +256,11 @@ impl AppState {
         })
         .await?
         .map_err(AppError::from)
+    }
+
+    /// Sheets staff uploaded for a preview (`/staff/sheet`).
+    pub fn sheet_uploads(&self) -> &crate::staff::sheet::SheetUploads {
+        &self.inner.sheet_uploads
     }
 
     /// Brings the search index up to the catalogue's staff changes now,

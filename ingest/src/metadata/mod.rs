@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use wenyuan_index::model::{AccessLevel, DcElement, Metadata, split_multi};
 
 pub use ocr::{OcrText, is_alto, read_ocr_sidecar};
-pub use sheet::{RowProblem, Sheet, SheetRow, read_sheet};
+pub use sheet::{Grid, RowProblem, Sheet, SheetRow, read_grid, read_sheet};
 pub use sidecar::read_json_sidecar;
 pub use text::decode_text;
 
@@ -240,7 +240,7 @@ pub struct Description {
 }
 
 /// A value as found in a cell or a JSON field, before splitting.
-enum FieldValue {
+pub(crate) enum FieldValue {
     /// One piece of text, to be split on `;` and `；` where multi-valued.
     Text(String),
     /// Values already separate (a JSON array); not split further.
@@ -281,7 +281,7 @@ fn parse_access_level(text: &str) -> Result<AccessLevel, String> {
 
 impl Description {
     /// Adds one field; `File` is left to the caller. Fails only on a bad access level.
-    fn apply(&mut self, role: &ColumnRole, value: FieldValue) -> Result<(), String> {
+    pub(crate) fn apply(&mut self, role: &ColumnRole, value: FieldValue) -> Result<(), String> {
         match role {
             ColumnRole::File => {}
             // A description is prose, where `；` ends a clause rather than separating values.

@@ -100,7 +100,11 @@ pub fn read_sheet(path: &Path) -> Result<Sheet, MetadataError> {
 
 /// [`read_sheet`] over bytes already read; `path` names the sheet in messages.
 pub(super) fn sheet_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Sheet, MetadataError> {
-    let grid = match SheetFormat::detect(&bytes) {
+    describe_grid(path, grid_from_bytes(path, bytes)?)
+}
+
+fn grid_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Vec<GridRow>, MetadataError> {
+    Ok(match SheetFormat::detect(&bytes) {
         SheetFormat::Csv => read_csv_grid(&decode_text(&bytes)),
         SheetFormat::Xlsx => {
             read_xlsx_grid(bytes).map_err(|reason| MetadataError::unreadable(path, reason))?
@@ -108,8 +112,49 @@ pub(super) fn sheet_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Sheet, Met
         SheetFormat::Xls => {
             read_xls_grid(bytes).map_err(|reason| MetadataError::unreadable(path, reason))?
         }
+    })
+}
+
+/// A sheet as a grid of text: its header and the rows below it, numbered
+/// as Excel shows them, before any column is interpreted (the batch-edit
+/// sheet reads its own `id` column, then each other column by
+/// [`ColumnRole`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    /// The header's cells.
+    pub header: Vec<String>,
+    /// Non-blank rows below the header: (row number, cells).
+    pub rows: Vec<(usize, Vec<String>)>,
+    /// Rows that could not be read, each with the reason.
+    pub problems: Vec<RowProblem>,
+}
+
+/// Reads a sheet held in memory (CSV in UTF-8 or GBK, xlsx or xls, sniffed
+/// from the content) as a [`Grid`]; `path` names it in messages. Fails when
+/// it is unreadable or has no header.
+pub fn read_grid(path: &Path, bytes: Vec<u8>) -> Result<Grid, MetadataError> {
+    let mut problems = Vec::new();
+    let mut header = None;
+    let mut rows = Vec::new();
+    for row in grid_from_bytes(path, bytes)? {
+        match row {
+            GridRow::Problem { line, reason } => problems.push(RowProblem { line, reason }),
+            GridRow::Cells { cells, .. } if is_blank_row(&cells) => {}
+            GridRow::Cells { cells, .. } if header.is_none() => header = Some(cells),
+            GridRow::Cells { line, cells } => rows.push((line, cells)),
+        }
+    }
+    let Some(header) = header else {
+        return Err(MetadataError::unreadable(
+            path,
+            "the sheet is empty; its first row must name the columns",
+        ));
     };
-    describe_grid(path, grid)
+    Ok(Grid {
+        header,
+        rows,
+        problems,
+    })
 }
 
 fn is_blank_row(cells: &[String]) -> bool {

@@ -13,6 +13,7 @@
 pub mod home;
 pub mod items;
 pub mod login;
+pub mod sheet;
 
 use askama::Template;
 use axum::body::{Body, to_bytes};
@@ -132,24 +133,38 @@ pub async fn check_csrf(State(state): State<AppState>, request: Request, next: N
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, FORM_LIMIT_BYTES).await else {
+    let multipart = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    let limit = if multipart {
+        sheet::SHEET_UPLOAD_LIMIT_BYTES
+    } else {
+        FORM_LIMIT_BYTES
+    };
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return staff_message(
             StatusCode::PAYLOAD_TOO_LARGE,
             "表单过大。The form is too large.",
         );
     };
-    let form = axum::Form::<Vec<(String, String)>>::from_request(
-        Request::from_parts(parts.clone(), Body::from(bytes.clone())),
-        &(),
-    )
-    .await
-    .map(|axum::Form(pairs)| pairs)
+    let again = || Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+    let sent = if multipart {
+        multipart_token(again()).await
+    } else {
+        axum::Form::<Vec<(String, String)>>::from_request(again(), &())
+            .await
+            .ok()
+            .and_then(|axum::Form(pairs)| {
+                pairs
+                    .into_iter()
+                    .find(|(name, _)| name == "csrf_token")
+                    .map(|(_, value)| value)
+            })
+    }
     .unwrap_or_default();
-    let sent = form
-        .iter()
-        .find(|(name, _)| name == "csrf_token")
-        .map(|(_, value)| value.as_str())
-        .unwrap_or("");
+    let sent = sent.as_str();
     let expected = if parts.uri.path() == "/staff/login" {
         cookie(&parts.headers, LOGIN_COOKIE).map(str::to_string)
     } else {
@@ -174,6 +189,19 @@ pub async fn check_csrf(State(state): State<AppState>, request: Request, next: N
              The form was stale or not ours; nothing was changed. Go back and send it again.",
         ),
     }
+}
+
+/// The `csrf_token` field of a multipart form (a file upload).
+async fn multipart_token(request: Request) -> Option<String> {
+    let mut multipart = axum::extract::Multipart::from_request(request, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("csrf_token") {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// `Cache-Control: no-store` and `X-Robots-Tag: noindex` on every staff response.
