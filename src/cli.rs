@@ -238,6 +238,11 @@ enum Command {
         #[command(subcommand)]
         action: InstitutionsAction,
     },
+    /// The venues' events: import them from a sheet or TOML, list them.
+    Events {
+        #[command(subcommand)]
+        action: crate::events::EventsAction,
+    },
     /// Create API keys for partners.
     Keys {
         #[command(subcommand)]
@@ -440,6 +445,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Institutions {
             action: InstitutionsAction::List { data },
         } => list_institutions(&data.data),
+        Command::Events { action } => crate::events::run(action),
         Command::Keys { action } => crate::keys::run(action),
         Command::Staff { action } => crate::staff::run(action),
         Command::Withdraw {

@@ -6,6 +6,7 @@
 
 mod cli;
 mod demo;
+mod events;
 mod institutions;
 mod interrupt;
 mod keys;

@@ -5,6 +5,7 @@ mod http;
 mod util;
 
 mod bagit;
+mod events;
 mod ingest;
 mod institutions;
 mod interrupt;

@@ -11,6 +11,7 @@ pub mod access;
 pub mod catalog;
 pub mod dates;
 pub mod error;
+pub mod events;
 pub mod model;
 pub mod progress;
 pub mod search;

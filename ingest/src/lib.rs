@@ -14,6 +14,7 @@
 
 pub mod bagit;
 pub mod error;
+pub mod events;
 pub mod media;
 pub mod metadata;
 pub mod pipeline;

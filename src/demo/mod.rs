@@ -102,6 +102,27 @@ pub fn build(data: &Path) -> anyhow::Result<DataDir> {
     for failure in &report.failures {
         eprintln!("  {}: {}", failure.path, failure.reason);
     }
+
+    // The venues' events, through the real import of a sheet.
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::UtcOffset::from_whole_seconds(
+            wenyuan_index::events::VENUE_UTC_OFFSET_S,
+        )?)
+        .date();
+    let events_file = source.join("events.csv");
+    std::fs::write(&events_file, events_sheet(today)?)?;
+    let events = {
+        let _lock = data_dir.lock_for_writing()?;
+        let mut catalog = Catalog::open(&data_dir.catalog_path())?;
+        wenyuan_ingest::events::import_events(&mut catalog, &events_file, None)?
+    };
+    eprintln!(
+        "events: {} added, {} updated, {} unchanged",
+        events.added, events.updated, events.unchanged
+    );
+    for failure in &events.failures {
+        eprintln!("  {}", failure.reason);
+    }
     Ok(data_dir)
 }
 
@@ -249,4 +270,106 @@ fn write_art(path: &Path, art: &Art, key: &str) -> io::Result<usize> {
             Ok(1)
         }
     }
+}
+
+/// The sample events (`data/events.toml`), days counted from today.
+const EVENTS_TOML: &str = include_str!("data/events.toml");
+
+/// One sample event as `data/events.toml` has it.
+#[derive(Debug, serde::Deserialize)]
+struct SampleEvent {
+    id: String,
+    institution: String,
+    title: String,
+    in_days: i64,
+    #[serde(default)]
+    end_in_days: Option<i64>,
+    #[serde(default)]
+    start: Option<String>,
+    #[serde(default)]
+    end: Option<String>,
+    #[serde(default)]
+    place: Option<String>,
+    category: String,
+    audience: String,
+    #[serde(default)]
+    fee: Option<String>,
+    #[serde(default)]
+    booking: Option<String>,
+    #[serde(default)]
+    capacity: Option<u32>,
+    #[serde(default)]
+    status: Option<String>,
+    description: String,
+}
+
+/// The sample events as a venue writes them: a GBK sheet with Chinese
+/// headers and real dates (today in Shanghai plus `in_days`).
+pub fn events_sheet(today: time::Date) -> anyhow::Result<Vec<u8>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        event: Vec<SampleEvent>,
+    }
+    let file: File = toml::from_str(EVENTS_TOML).context("the sample events are invalid")?;
+    let day = |offset: i64| {
+        let date = today + time::Duration::days(offset);
+        format!(
+            "{}年{}月{}日",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        )
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "编号",
+        "场馆",
+        "活动名称",
+        "开始时间",
+        "结束时间",
+        "地点",
+        "类别",
+        "面向人群",
+        "费用",
+        "预约",
+        "人数上限",
+        "简介",
+        "状态",
+    ])?;
+    for event in file.event {
+        let start = match &event.start {
+            Some(time) => format!("{} {time}", day(event.in_days)),
+            None => day(event.in_days),
+        };
+        let end = match (&event.end, event.end_in_days) {
+            (_, Some(days)) => day(days),
+            (Some(time), None) => time.clone(),
+            (None, None) => String::new(),
+        };
+        writer.write_record([
+            event.id,
+            event.institution,
+            event.title,
+            start,
+            end,
+            event.place.unwrap_or_default(),
+            event.category,
+            event.audience,
+            event.fee.unwrap_or_default(),
+            event.booking.unwrap_or_default(),
+            event
+                .capacity
+                .map(|capacity| capacity.to_string())
+                .unwrap_or_default(),
+            event.description,
+            event.status.unwrap_or_default(),
+        ])?;
+    }
+    let text = String::from_utf8(writer.into_inner()?)?;
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&text);
+    anyhow::ensure!(
+        !unmappable,
+        "the sample events have characters GBK cannot hold"
+    );
+    Ok(bytes.into_owned())
 }

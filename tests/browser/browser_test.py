@@ -115,6 +115,15 @@ def walk_through(base, shots, width):
         check(True, "the zoom viewer loaded its image")
         driver.save_screenshot(os.path.join(shots, f"item-{width}.png"))
         audit(driver, f"item page at {width}px")
+
+        # The demo's events: the list (with its filter form) and one event.
+        driver.get(base + "/events")
+        first = wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ".event-list a.event-title")))
+        driver.save_screenshot(os.path.join(shots, f"events-{width}.png"))
+        audit(driver, f"events at {width}px")
+        driver.get(first.get_attribute("href"))
+        wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, "dl.facts time")))
+        audit(driver, f"event page at {width}px")
         problems += [f"{width}px: {entry['message']}" for entry in errors_in(driver)]
     finally:
         driver.quit()

@@ -402,6 +402,56 @@ pub struct Labels {
     pub server_error_text: &'static str,
     /// Error: back to the home page.
     pub back_home: &'static str,
+    /// Navigation: events.
+    pub nav_events: &'static str,
+    /// The events page's heading.
+    pub events_title: &'static str,
+    /// Heading: upcoming events.
+    pub events_upcoming: &'static str,
+    /// Heading: past events.
+    pub events_past: &'static str,
+    /// No event matches.
+    pub events_none: &'static str,
+    /// The events filter's button.
+    pub events_filter: &'static str,
+    /// The events filter's accessible name.
+    pub events_filter_heading: &'static str,
+    /// Filter: every venue.
+    pub events_any_venue: &'static str,
+    /// Filter: every category.
+    pub events_any_category: &'static str,
+    /// Filter: every audience.
+    pub events_any_audience: &'static str,
+    /// Filter: month.
+    pub events_month: &'static str,
+    /// Link to the iCalendar feed.
+    pub events_feed: &'static str,
+    /// Event: when.
+    pub event_when: &'static str,
+    /// Event: venue.
+    pub event_venue: &'static str,
+    /// Event: place.
+    pub event_place: &'static str,
+    /// Event: category.
+    pub event_category: &'static str,
+    /// Event: audience.
+    pub event_audience: &'static str,
+    /// Event: fee.
+    pub event_fee: &'static str,
+    /// Event: booking.
+    pub event_booking: &'static str,
+    /// Event: capacity.
+    pub event_capacity: &'static str,
+    /// Event: cancelled.
+    pub event_cancelled: &'static str,
+    /// Event: add to calendar.
+    pub event_add_to_calendar: &'static str,
+    /// Venue page: its upcoming events.
+    pub venue_events: &'static str,
+    /// Home page: the next events.
+    pub home_events: &'static str,
+    /// Link to every event.
+    pub all_events: &'static str,
 }
 
 /// Simplified Chinese.
@@ -490,6 +540,31 @@ pub static ZH: Labels = Labels {
     server_error_title: "服务暂时出错",
     server_error_text: "服务器暂时无法处理此请求，请稍后再试。",
     back_home: "返回首页",
+    nav_events: "活动",
+    events_title: "活动",
+    events_upcoming: "近期活动",
+    events_past: "往期活动",
+    events_none: "没有符合条件的活动。",
+    events_filter: "筛选",
+    events_filter_heading: "筛选活动",
+    events_any_venue: "全部场馆",
+    events_any_category: "全部类别",
+    events_any_audience: "全部人群",
+    events_month: "月份",
+    events_feed: "订阅日历 (iCalendar)",
+    event_when: "时间",
+    event_venue: "场馆",
+    event_place: "地点",
+    event_category: "类别",
+    event_audience: "对象",
+    event_fee: "费用",
+    event_booking: "预约",
+    event_capacity: "人数上限",
+    event_cancelled: "已取消",
+    event_add_to_calendar: "加入日历",
+    venue_events: "近期活动",
+    home_events: "近期活动",
+    all_events: "全部活动",
 };
 
 /// English.
@@ -578,6 +653,31 @@ pub static EN: Labels = Labels {
     server_error_title: "Something went wrong",
     server_error_text: "The server could not answer this request; please try again later.",
     back_home: "Back to the home page",
+    nav_events: "Events",
+    events_title: "Events",
+    events_upcoming: "Upcoming",
+    events_past: "Past events",
+    events_none: "No event matches.",
+    events_filter: "Filter",
+    events_filter_heading: "Filter events",
+    events_any_venue: "Every venue",
+    events_any_category: "Every category",
+    events_any_audience: "Everyone",
+    events_month: "Month",
+    events_feed: "Subscribe (iCalendar)",
+    event_when: "When",
+    event_venue: "Venue",
+    event_place: "Place",
+    event_category: "Category",
+    event_audience: "For",
+    event_fee: "Fee",
+    event_booking: "Booking",
+    event_capacity: "Places",
+    event_cancelled: "Cancelled",
+    event_add_to_calendar: "Add to calendar",
+    venue_events: "Upcoming events",
+    home_events: "Coming up",
+    all_events: "All events",
 };
 
 #[cfg(test)]

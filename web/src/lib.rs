@@ -13,6 +13,7 @@ pub mod cookies;
 pub mod dates;
 pub mod error;
 pub mod i18n;
+pub mod ics;
 pub mod iiif;
 pub mod oai;
 pub mod pages;

@@ -33,6 +33,13 @@ fn public_routes() -> Router<AppState> {
             "/institutions/{id}",
             get(pages::institution::institution_page),
         )
+        .route("/events", get(pages::events::events_page))
+        .route("/events.ics", get(crate::ics::all_events))
+        .route("/events/{id}", get(pages::events::event_page))
+        .route(
+            "/institutions/{id}/events.ics",
+            get(crate::ics::venue_events),
+        )
         .route("/media/{digest}/{file}", get(pages::media::media_file))
         .route("/static/{file}", get(pages::assets::asset))
         .route("/favicon.ico", get(pages::assets::favicon))
@@ -115,6 +122,8 @@ fn partner_routes() -> Router<AppState> {
             "/api/v1/collections",
             api_get(api::institutions::collections),
         )
+        .route("/api/v1/events", api_get(api::events::events))
+        .route("/api/v1/events/{id}", api_get(api::events::event))
         .route("/api/v1/openapi.json", api_get(api::openapi::openapi_json))
         .route("/api", any(api::error::unknown_route))
         .route("/api/{*rest}", any(api::error::unknown_route))

@@ -134,6 +134,9 @@ fn record(
     }
 }
 
+fn event_id() -> String {
+    "emuseumlecture".to_string()
+}
 fn bowl_id() -> String {
     item_id_for("museum/bowl")
 }
@@ -251,6 +254,28 @@ fn fixture() -> Fixture {
         .collect();
     catalog.write_batch(&writes).unwrap();
     catalog.tombstone_item(&deleted_id()).unwrap();
+    catalog
+        .upsert_events(&[wenyuan_index::events::Event {
+            id: event_id(),
+            institution_id: "museum".into(),
+            source_id: Some("E-1".into()),
+            title: "耀州窑讲座".into(),
+            starts_at: 4_102_444_800, // 2100-01-01: always upcoming
+            ends_at: Some(4_102_444_800 + 5400),
+            all_day: false,
+            place: Some("报告厅".into()),
+            category: Some("讲座".into()),
+            audiences: vec!["少儿".into()],
+            fee: None,
+            booking: None,
+            capacity: Some(40),
+            description: None,
+            image: None,
+            cancelled: false,
+            created_at: 0,
+            updated_at: 0,
+        }])
+        .unwrap();
 
     let index = SearchIndex::open_or_create(&data_dir.index_dir()).unwrap();
     let mut writer = index.writer().unwrap();
@@ -676,7 +701,7 @@ mod api {
         assert!(document["openapi"].as_str().unwrap().starts_with("3."));
         assert_eq!(document["servers"][0]["url"], BASE);
         let paths = document["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 6, "{:?}", paths.keys().collect::<Vec<_>>());
+        assert_eq!(paths.len(), 8, "{:?}", paths.keys().collect::<Vec<_>>());
         for (path, operations) in paths {
             let operation = &operations["get"];
             let documented: Vec<String> = operation["responses"]
@@ -687,6 +712,8 @@ mod api {
                 .collect();
             let id = if path.contains("items") {
                 bowl_id()
+            } else if path.contains("events") {
+                event_id()
             } else {
                 "museum".to_string()
             };

@@ -15,6 +15,7 @@
 //! (`pending`); decoding rows (`rows`).
 
 mod changes;
+mod events;
 mod files;
 mod history;
 mod items;
@@ -37,6 +38,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::{Error, Result};
 
 pub use changes::ChangeQuery;
+pub use events::EventQuery;
 pub use files::{KnownFile, StoredFile};
 pub use history::{FieldChange, HistoryEntry, ItemEdit, StaffHit, field_changes};
 pub use items::HitSummary;

@@ -124,6 +124,22 @@ ALTER TABLE items ADD COLUMN withdrawn_reason TEXT;
     r#"
 ALTER TABLE items ADD COLUMN ingested TEXT;
 "#,
+    // 6: the venues' events (活动; the record as JSON, the columns lists
+    // need). `events` is the event log.
+    r#"
+CREATE TABLE venue_events (
+    id             TEXT PRIMARY KEY,
+    institution_id TEXT NOT NULL REFERENCES institutions(id),
+    starts_at      INTEGER NOT NULL,
+    ends_at        INTEGER,
+    cancelled      INTEGER NOT NULL DEFAULT 0,
+    record         TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+);
+CREATE INDEX venue_events_by_start ON venue_events(starts_at, id);
+CREATE INDEX venue_events_by_institution ON venue_events(institution_id, starts_at);
+"#,
 ];
 
 /// The newest schema version this build understands.

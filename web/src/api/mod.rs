@@ -7,6 +7,7 @@
 //! themselves are listed in [`crate::router`].
 
 pub mod error;
+pub mod events;
 pub mod institutions;
 pub mod items;
 pub mod limit;

@@ -25,11 +25,14 @@ use crate::urls::base_url;
         super::institutions::institutions,
         super::institutions::institution,
         super::institutions::collections,
+        super::events::events,
+        super::events::event,
         openapi_json,
     ),
     tags(
         (name = "search", description = "Full-text search with facets"),
         (name = "records", description = "Items, venues and collections"),
+        (name = "events", description = "The venues' events"),
     )
 )]
 pub struct ApiDoc;

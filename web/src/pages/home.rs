@@ -13,12 +13,15 @@ use crate::{AppError, AppState};
 
 /// How many recent additions the home page shows.
 const RECENT_ADDITIONS: usize = 8;
+/// How many upcoming events the home page shows.
+const NEXT_EVENTS: usize = 4;
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     chrome: Chrome,
     venues: Vec<VenueSummary>,
+    events: Vec<super::events::EventView>,
     recent: Vec<HitView>,
 }
 
@@ -48,9 +51,11 @@ async fn build_home_page(
         .collect();
     let mut chrome = Chrome::new(state, preferences, lang.labels().nav_home, Section::Home);
     chrome.page_title = chrome.site_name.clone();
+    let events = super::events::upcoming(state, None, NEXT_EVENTS, lang).await?;
     render_html(&HomePage {
         chrome,
         venues,
+        events,
         recent,
     })
 }

@@ -12,6 +12,9 @@ use super::{Chrome, Preferences, Section, render_html, respond, truncate_chars};
 use crate::i18n::Lang;
 use crate::{AppError, AppState};
 
+/// How many upcoming events a venue's page lists.
+const VENUE_EVENTS: usize = 10;
+
 /// A venue as listed on the home and venues pages.
 #[derive(Debug, Clone)]
 pub struct VenueSummary {
@@ -105,6 +108,7 @@ struct InstitutionPage {
     venue: VenueSummary,
     institution: Institution,
     collections: Vec<CollectionSummary>,
+    events: Vec<super::events::EventView>,
 }
 
 /// `GET /institutions/{id}`.
@@ -191,10 +195,13 @@ async fn build_institution_page(
         ),
         200,
     );
+    let events =
+        super::events::upcoming(state, Some(institution.id.clone()), VENUE_EVENTS, lang).await?;
     render_html(&InstitutionPage {
         chrome,
         venue,
         institution,
         collections,
+        events,
     })
 }

@@ -7,6 +7,7 @@
 //! Routes are listed in [`crate::router`].
 
 pub mod assets;
+pub mod events;
 pub mod home;
 pub mod institution;
 pub mod item;
@@ -188,6 +189,8 @@ pub enum Section {
     Search,
     /// Venues.
     Institutions,
+    /// Events.
+    Events,
     /// Error pages.
     None,
 }
