@@ -7,15 +7,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use serde::Serialize;
 use wenyuan_index::search::SearchIndex;
+use wenyuan_ingest::metadata::read_side_file;
 use wenyuan_ingest::sheet_edit::{
     CsvEncoding, ExportFilter, SheetFormat, SheetPlan, apply_plan, export_items, plan_sheet,
     write_sheet,
 };
 
 use crate::staff::{actor, follow_index, open_catalog};
-
-/// Largest sheet read (the same bound as a metadata sheet's).
-const MAX_SHEET_BYTES: u64 = wenyuan_ingest::metadata::MAX_SIDE_FILE_BYTES;
 
 /// Writes the selected records to `sheet` (`.xlsx` or `.csv`).
 pub fn export(
@@ -126,18 +124,7 @@ pub fn apply(
     reason: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let (data_dir, mut catalog) = open_catalog(data)?;
-    let size = std::fs::metadata(sheet)
-        .with_context(|| format!("cannot read the sheet {}", sheet.display()))?
-        .len();
-    if size > MAX_SHEET_BYTES {
-        anyhow::bail!(
-            "{}: larger than {} MiB, too large for a sheet",
-            sheet.display(),
-            MAX_SHEET_BYTES >> 20
-        );
-    }
-    let bytes = std::fs::read(sheet)
-        .with_context(|| format!("cannot read the sheet {}", sheet.display()))?;
+    let bytes = read_side_file(sheet)?;
     let plan = plan_sheet(&catalog, sheet, bytes, None)?;
     println!("{}", plan.describe());
     if !dry_run && !plan.changes.is_empty() {

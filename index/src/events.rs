@@ -7,7 +7,7 @@
 //! is in Asia/Shanghai (UTC+8, no daylight saving) for now.
 
 use serde::{Deserialize, Serialize};
-use time::{OffsetDateTime, UtcOffset};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 /// The zone of every venue: Asia/Shanghai.
 pub const VENUE_ZONE: &str = "Asia/Shanghai";
@@ -168,6 +168,26 @@ pub fn local(unix: i64) -> OffsetDateTime {
         .to_offset(offset)
 }
 
+/// The instants a month `YYYY-MM` begins and ends in the venues' zone.
+pub fn month_range(month: &str) -> Option<(i64, i64)> {
+    let (year, number) = month.trim().split_once('-')?;
+    let year: i32 = year.parse().ok()?;
+    let number: u8 = number.parse().ok()?;
+    let first = Date::from_calendar_date(year, Month::try_from(number).ok()?, 1).ok()?;
+    let next = if number == 12 {
+        Date::from_calendar_date(year + 1, Month::January, 1).ok()?
+    } else {
+        Date::from_calendar_date(year, Month::try_from(number + 1).ok()?, 1).ok()?
+    };
+    let offset = UtcOffset::from_whole_seconds(VENUE_UTC_OFFSET_S).ok()?;
+    let at = |date: Date| {
+        PrimitiveDateTime::new(date, Time::MIDNIGHT)
+            .assume_offset(offset)
+            .unix_timestamp()
+    };
+    Some((at(first), at(next)))
+}
+
 /// The id of an event: `e` and twelve letters, from its venue and number
 /// (编号) when it has one, else from its venue, title and start — the same
 /// row imported again is the same event.
@@ -238,6 +258,16 @@ mod tests {
         assert_eq!(event.when(false), "2026年12月5日 周六 – 12月7日 周一");
         event.ends_at = Some(1_796_400_000 + 86_400);
         assert_eq!(event.when(true), "Sat 5 Dec 2026");
+    }
+
+    #[test]
+    fn a_month_is_its_days_in_the_venue_zone() {
+        let (from, until) = month_range("2026-12").unwrap();
+        // 2026-12-01 00:00 in Shanghai is 2026-11-30 16:00 UTC.
+        assert_eq!(from, 1_796_054_400);
+        assert_eq!(until, 1_798_732_800);
+        assert!(month_range("2026-13").is_none());
+        assert!(month_range("十二月").is_none());
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! time alone on the start's day — in the venue's zone. A row that cannot be
 //! used is a report line; the others are imported, updating by id.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Serialize;
@@ -20,7 +20,7 @@ use wenyuan_index::catalog::{Catalog, WriteOutcome};
 use wenyuan_index::events::{Event, VENUE_UTC_OFFSET_S, event_id_for};
 use wenyuan_index::model::split_multi;
 
-use crate::metadata::{MAX_SIDE_FILE_BYTES, RowProblem, read_grid};
+use crate::metadata::{RowProblem, read_grid, read_side_file};
 use crate::{Error, Result};
 
 /// What an import did.
@@ -151,22 +151,7 @@ pub fn import_events(
     path: &Path,
     institution: Option<&str>,
 ) -> Result<EventsReport> {
-    let size = std::fs::metadata(path)
-        .map_err(|source| Error::Io {
-            context: format!("cannot read {}", path.display()),
-            source,
-        })?
-        .len();
-    if size > MAX_SIDE_FILE_BYTES {
-        return Err(Error::Usage(format!(
-            "{}: too large for an events file",
-            path.display()
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        context: format!("cannot read {}", path.display()),
-        source,
-    })?;
+    let bytes = read_side_file(path).map_err(|error| Error::Usage(error.to_string()))?;
     let is_toml = path
         .extension()
         .and_then(|extension| extension.to_str())
@@ -176,6 +161,11 @@ pub fn import_events(
     } else {
         sheet_rows(path, bytes)?
     };
+    let venues: BTreeSet<String> = catalog
+        .institutions()?
+        .into_iter()
+        .map(|venue| venue.id)
+        .collect();
     let mut report = EventsReport::default();
     let mut events = Vec::new();
     let mut seen = BTreeMap::new();
@@ -190,7 +180,7 @@ pub fn import_events(
                 continue;
             }
         };
-        match event_of(catalog, line, &cells, institution) {
+        match event_of(&venues, line, &cells, institution) {
             Ok(event) => {
                 if let Some(first) = seen.insert(event.id.clone(), line) {
                     report.failures.push(EventProblem {
@@ -297,7 +287,7 @@ fn toml_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Row>> {
 }
 
 fn event_of(
-    catalog: &Catalog,
+    venues: &BTreeSet<String>,
     line: usize,
     row: &BTreeMap<Field, String>,
     default_institution: Option<&str>,
@@ -316,14 +306,10 @@ fn event_of(
             "row {line} names no venue (场馆); add the column or give --institution"
         ));
     };
-    match catalog.institution(&institution_id) {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            return Err(format!(
-                "row {line}: unknown venue '{institution_id}' (see `wenyuan institutions list`)"
-            ));
-        }
-        Err(error) => return Err(format!("row {line}: {error}")),
+    if !venues.contains(&institution_id) {
+        return Err(format!(
+            "row {line}: unknown venue '{institution_id}' (see `wenyuan institutions list`)"
+        ));
     }
     let Some(start_text) = text(Field::Start) else {
         return Err(format!("row {line} has no 开始时间 (start)"));

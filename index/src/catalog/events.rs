@@ -26,6 +26,28 @@ pub struct EventQuery {
     pub include_cancelled: bool,
 }
 
+impl EventQuery {
+    /// True when `event` is one this query selects.
+    pub fn matches(&self, event: &Event) -> bool {
+        self.institution_id
+            .as_ref()
+            .is_none_or(|id| *id == event.institution_id)
+            && self
+                .from
+                .is_none_or(|from| event.ends_at.unwrap_or(event.starts_at) >= from)
+            && self.until.is_none_or(|until| event.starts_at < until)
+            && (self.include_cancelled || !event.cancelled)
+            && self
+                .category
+                .as_ref()
+                .is_none_or(|category| event.category.as_ref() == Some(category))
+            && self
+                .audience
+                .as_ref()
+                .is_none_or(|audience| event.audiences.contains(audience))
+    }
+}
+
 /// The record as compared between imports: without its timestamps.
 fn content_of(event: &Event) -> Result<String> {
     encode_json(&Event {
@@ -126,16 +148,9 @@ impl Catalog {
         )?;
         let mut events = Vec::new();
         for row in rows {
+            // The indexed columns narrowed the rows; category and audience live in the record.
             let event: Event = decode_json(&row?)?;
-            let category_matches = query
-                .category
-                .as_ref()
-                .is_none_or(|category| event.category.as_ref() == Some(category));
-            let audience_matches = query
-                .audience
-                .as_ref()
-                .is_none_or(|audience| event.audiences.contains(audience));
-            if category_matches && audience_matches {
+            if query.matches(&event) {
                 events.push(event);
             }
         }

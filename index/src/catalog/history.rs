@@ -54,8 +54,9 @@ impl HistoryEntry {
     }
 }
 
-/// The new state of an item's record as an edit form or a sheet row gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The state of an item's record as an edit form or a sheet row gives it
+/// (and as the last ingest made it: the `ingested` column).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ItemEdit {
     /// Every Dublin Core element and extra field.
     pub metadata: Metadata,
@@ -219,8 +220,8 @@ fn append(connection: &Connection, entry: &NewEntry<'_>) -> Result<HistoryEntry>
     })
 }
 
-/// The item's stored metadata, access and withdrawal reason.
-fn current(
+/// The item's stored metadata, access, deletion time and withdrawal reason.
+pub(super) fn current(
     connection: &Connection,
     id: &str,
 ) -> Result<(Metadata, AccessLevel, Option<i64>, Option<String>)> {

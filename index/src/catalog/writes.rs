@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use std::collections::BTreeMap;
 
-use super::history::{fields_of, set_field};
+use super::history::{ItemEdit, current, fields_of, set_field};
 use super::pending::mark_index_pending;
 use super::rows::{decode_json, encode_json};
 use super::{Catalog, unix_now};
@@ -57,14 +57,6 @@ pub struct EditedField {
     pub item_id: String,
     /// The field.
     pub field: String,
-}
-
-/// What the folder said of an item's record the last time it was ingested
-/// (the `ingested` column).
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Ingested {
-    metadata: Metadata,
-    access: AccessLevel,
 }
 
 impl Catalog {
@@ -140,16 +132,16 @@ fn insert_event(
 }
 
 /// The record to store for an existing item the folder now describes as
-/// `metadata`/`access`: the folder's record, except for fields staff edited
-/// whose folder value is the same as at the last ingest (those keep the
-/// stored, edited value).
+/// `metadata`/`access`: `None` to store the folder's record as it is, or
+/// the folder's record with the fields staff edited whose folder value is
+/// the same as at the last ingest kept at their stored, edited value.
 fn merge_staff_edits(
     connection: &Connection,
     id: &str,
     metadata: &Metadata,
     access: AccessLevel,
     report: &mut BatchReport,
-) -> Result<(Metadata, AccessLevel)> {
+) -> Result<Option<ItemEdit>> {
     let mut statement = connection.prepare_cached(
         "SELECT DISTINCT field FROM history
          WHERE item_id = ?1 AND action IN ('edit', 'sheet', 'undo') AND field <> 'withdrawn'",
@@ -158,27 +150,26 @@ fn merge_staff_edits(
         .query_map([id], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     if edited.is_empty() {
-        return Ok((metadata.clone(), access));
+        return Ok(None);
     }
-    let (stored, stored_access, ingested): (String, String, Option<String>) = connection
-        .query_row(
-            "SELECT metadata, access, ingested FROM items WHERE id = ?1",
-            [id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )?;
-    let stored_access: AccessLevel = stored_access
-        .parse()
-        .map_err(|error: crate::Error| crate::Error::Corrupt(error.to_string()))?;
-    let current = fields_of(&decode_json(&stored)?, stored_access)?;
+    let (stored, stored_access, _, _) = current(connection, id)?;
+    let current = fields_of(&stored, stored_access)?;
     let incoming = fields_of(metadata, access)?;
+    let ingested: Option<String> =
+        connection.query_row("SELECT ingested FROM items WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })?;
     let before: Option<BTreeMap<String, String>> = match ingested {
         Some(text) => {
-            let ingested: Ingested = decode_json(&text)?;
+            let ingested: ItemEdit = decode_json(&text)?;
             Some(fields_of(&ingested.metadata, ingested.access)?)
         }
         None => None,
     };
-    let (mut merged, mut merged_access) = (metadata.clone(), access);
+    let mut merged = ItemEdit {
+        metadata: metadata.clone(),
+        access,
+    };
     for field in edited {
         // What the folder said last time: the `ingested` column, or for a
         // row written before it existed, the value the first edit replaced.
@@ -193,25 +184,28 @@ fn merge_staff_edits(
                 .optional()?
                 .flatten(),
         };
-        let edited_field = EditedField {
-            item_id: id.to_string(),
-            field: field.clone(),
-        };
-        if incoming.get(&field) == previous.as_ref() {
+        let (now, folder) = (current.get(&field), incoming.get(&field));
+        if folder == previous.as_ref() {
             set_field(
-                &mut merged,
-                &mut merged_access,
+                &mut merged.metadata,
+                &mut merged.access,
                 &field,
-                current.get(&field).map(String::as_str),
+                now.map(String::as_str),
             )?;
-            if current.get(&field) != incoming.get(&field) {
+        }
+        if now != folder {
+            let edited_field = EditedField {
+                item_id: id.to_string(),
+                field,
+            };
+            if folder == previous.as_ref() {
                 report.edits_kept.push(edited_field);
+            } else {
+                report.edits_replaced.push(edited_field);
             }
-        } else if current.get(&field) != incoming.get(&field) {
-            report.edits_replaced.push(edited_field);
         }
     }
-    Ok((merged, merged_access))
+    Ok(Some(merged))
 }
 
 fn write_item(
@@ -244,15 +238,21 @@ fn write_item(
         .map(|(_, created_at, _, _)| *created_at)
         .or((item.created_at > 0).then_some(item.created_at))
         .unwrap_or(now);
-    let (metadata, access) = if existing.is_some() {
+    let merged = if existing.is_some() {
         merge_staff_edits(connection, &item.id, &item.metadata, item.access, report)?
     } else {
-        (item.metadata.clone(), item.access)
+        None
     };
-    let ingested = encode_json(&Ingested {
-        metadata: item.metadata.clone(),
-        access: item.access,
-    })?;
+    let (metadata, access) = merged
+        .as_ref()
+        .map_or((&item.metadata, item.access), |edit| {
+            (&edit.metadata, edit.access)
+        });
+    // What the folder said, for the next ingest's merge: an `ItemEdit` as JSON.
+    let ingested = encode_json(&serde_json::json!({
+        "metadata": &item.metadata,
+        "access": item.access,
+    }))?;
     connection.execute(
         "INSERT INTO items (id, source_key, institution_id, collection_id, access, title, metadata, fingerprint,
                             created_at, updated_at, deleted_at, ingested)
@@ -269,7 +269,7 @@ fn write_item(
             item.collection_id,
             access.as_str(),
             metadata.first(crate::model::DcElement::Title),
-            encode_json(&metadata)?,
+            encode_json(metadata)?,
             write.fingerprint,
             created_at,
             now,

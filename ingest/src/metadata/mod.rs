@@ -87,8 +87,9 @@ fn describe_io_error(error: &std::io::Error) -> String {
     }
 }
 
-/// Reads a whole side file, refusing files above [`MAX_SIDE_FILE_BYTES`].
-fn read_side_file(path: &Path) -> Result<Vec<u8>, MetadataError> {
+/// Reads a whole side file (a sheet, sidecar or OCR text), refusing files
+/// above [`MAX_SIDE_FILE_BYTES`].
+pub fn read_side_file(path: &Path) -> Result<Vec<u8>, MetadataError> {
     let io_error = |source| MetadataError::Io {
         path: path.to_path_buf(),
         source,

@@ -11,18 +11,7 @@ use wenyuan_index::model::{
 use super::*;
 
 fn venue(id: &str) -> Institution {
-    Institution {
-        id: id.into(),
-        name_zh: format!("{id}馆"),
-        name_en: None,
-        kind: InstitutionKind::Library,
-        address: None,
-        opening_hours: None,
-        services: vec![],
-        accessibility: None,
-        contact: None,
-        website: None,
-    }
+    wenyuan_index::testing::venue(id, &format!("{id}馆"), InstitutionKind::Library)
 }
 
 /// A catalogue with three records of `library` and one of `museum`.

@@ -5,12 +5,11 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use wenyuan_index::catalog::{EventQuery, unix_now};
-use wenyuan_index::events::{Event, VENUE_ZONE};
+use wenyuan_index::events::{Event, VENUE_ZONE, month_range};
 
 use super::error::{ApiError, ApiPath, ApiQuery};
 use super::limit::Allowance;
 use crate::dates::iso_utc;
-use crate::pages::events::month_range;
 use crate::urls::base_url;
 use crate::{AppError, AppState};
 

@@ -9,9 +9,8 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset};
 use wenyuan_index::catalog::{EventQuery, unix_now};
-use wenyuan_index::events::{Event, VENUE_UTC_OFFSET_S};
+use wenyuan_index::events::{Event, month_range};
 
 use super::{Chrome, Preferences, Section, render_html, respond, truncate_chars};
 use crate::i18n::Lang;
@@ -123,26 +122,6 @@ pub struct EventsFilter {
     pub month: Option<String>,
 }
 
-/// The instants a month `YYYY-MM` begins and ends in the venues' zone.
-pub fn month_range(month: &str) -> Option<(i64, i64)> {
-    let (year, number) = month.trim().split_once('-')?;
-    let year: i32 = year.parse().ok()?;
-    let number: u8 = number.parse().ok()?;
-    let first = Date::from_calendar_date(year, Month::try_from(number).ok()?, 1).ok()?;
-    let next = if number == 12 {
-        Date::from_calendar_date(year + 1, Month::January, 1).ok()?
-    } else {
-        Date::from_calendar_date(year, Month::try_from(number + 1).ok()?, 1).ok()?
-    };
-    let offset = UtcOffset::from_whole_seconds(VENUE_UTC_OFFSET_S).ok()?;
-    let at = |date: Date| {
-        PrimitiveDateTime::new(date, Time::MIDNIGHT)
-            .assume_offset(offset)
-            .unix_timestamp()
-    };
-    Some((at(first), at(next)))
-}
-
 /// One choice of a filter's select.
 #[derive(Debug, Clone)]
 pub struct Choice {
@@ -217,18 +196,19 @@ async fn build_events_page(
         audience: audience.clone(),
         include_cancelled: true,
     };
-    let (events, all) = state
-        .catalog(move |catalog| {
-            let all = catalog.events(&EventQuery {
+    // One read: the filter's choices come from every event, the lists from those it selects.
+    let all = state
+        .catalog(|catalog| {
+            catalog.events(&EventQuery {
                 include_cancelled: true,
                 ..EventQuery::default()
-            })?;
-            Ok((catalog.events(&query)?, all))
+            })
         })
         .await?;
+    let events: Vec<&Event> = all.iter().filter(|event| query.matches(event)).collect();
     let now = unix_now();
     let (past, upcoming): (Vec<&Event>, Vec<&Event>) =
-        events.iter().partition(|event| event.is_past(now));
+        events.into_iter().partition(|event| event.is_past(now));
     let categories: BTreeSet<String> = all
         .iter()
         .filter_map(|event| event.category.clone())
@@ -337,19 +317,4 @@ pub async fn event_page(
     }
     .await;
     respond(&state, &preferences, outcome)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_month_is_its_days_in_the_venue_zone() {
-        let (from, until) = month_range("2026-12").unwrap();
-        // 2026-12-01 00:00 in Shanghai is 2026-11-30 16:00 UTC.
-        assert_eq!(crate::dates::iso_utc(from), "2026-11-30T16:00:00Z");
-        assert_eq!(crate::dates::iso_utc(until), "2026-12-31T16:00:00Z");
-        assert!(month_range("2026-13").is_none());
-        assert!(month_range("十二月").is_none());
-    }
 }
